@@ -1,0 +1,23 @@
+/**
+ * The error registry: every error the system answers with, its stable code and HTTP status.
+ * Routes throw `TpsError`s; the API's error handler turns them into `{"error":{"code","message","details"?}}`.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid' },
+  INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  SIGNAL_NOT_FOUND: { status: 404, message: 'No signal with this id' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  FORBIDDEN: { status: 403, message: 'Admin routes need loopback or the admin token' },
+  NOT_RETRYABLE: { status: 409, message: 'Only failed, expired or dead-lettered signals can be retried' },
+  ID_CONFLICT: { status: 409, message: 'This id belongs to a different signal' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
+  LANE_FULL: { status: 429, message: 'The lane is full' },
+  LINE_STOPPED: { status: 503, message: 'The line is stopped' },
+  QUEUE_UNAVAILABLE: { status: 503, message: 'The queue backend is unavailable' },
+  SHUTTING_DOWN: { status: 503, message: 'The system is shutting down' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;

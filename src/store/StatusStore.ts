@@ -1,0 +1,20 @@
+import type { SignalRecord } from '../domain/signal.js';
+
+/**
+ * Where signal statuses live, by id. The in-memory adapter serves embedded mode; PostgreSQL serves the
+ * distributed one. Both pass `src/store/conformance.ts`.
+ *
+ * Retention is bounded: terminal records (completed, failed, expired, dead-lettered) are forgotten after
+ * the retention time or when the store is over its size, oldest first; records still in flight never are.
+ */
+export interface StatusStore {
+  /** Inserts when the id is new; otherwise leaves the stored record alone and returns it. */
+  create(record: SignalRecord): Promise<{ record: SignalRecord; created: boolean }>;
+  get(id: string): Promise<SignalRecord | undefined>;
+  /** Applies the patch to a stored record; `undefined` when the id is unknown. */
+  update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>): Promise<SignalRecord | undefined>;
+  delete(id: string): Promise<void>;
+  /** How many records are held (for the status page and the retention test). */
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
