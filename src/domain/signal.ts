@@ -41,6 +41,9 @@ export interface SignalRecord {
   trace_id: string;
   /** Epoch ms after which the signal must not start; absent when the client set no timeout_ms. */
   deadline?: number;
+  timeout_ms?: number;
+  /** Kept so a failed or expired signal can be retried; not shown by the status route. */
+  payload?: Payload;
   /** Bumped by each retry or replay, so brokers that dedupe by message id accept the re-queue. */
   generation: number;
 }

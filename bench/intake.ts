@@ -1,0 +1,235 @@
+/**
+ * Intake benchmark: the embedded system against a bare node:http server, each in its own process, driven by the
+ * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
+ * RSS at a fixed 5000/s, and the embedded/bare ratio.
+ *
+ *   npm run bench                        both targets
+ *   npm run bench -- --only bare         one target
+ *   npm run bench -- --step-seconds 2    shorter steps
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
+import type { TargetAnnouncement, TargetReply, TargetRequest } from './targets/runTarget.js';
+
+const TARGETS = ['bare', 'embedded'] as const;
+type TargetName = (typeof TARGETS)[number];
+
+const STEPS = [1000, 2000, 3000, 5000, 7000, 10000];
+const FIXED_RATE = 5000;
+const P99_LIMIT_MS = 10;
+const WARMUP = { rate: 1000, durationMs: 2000 };
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'step-seconds': { type: 'string', default: '5' },
+  },
+});
+const only = args.only;
+if (only !== undefined && !TARGETS.includes(only as TargetName)) {
+  console.error(`--only accepts ${TARGETS.join(' or ')}, not "${only}"`);
+  process.exit(2);
+}
+const stepMs = Number(args['step-seconds']) * 1000;
+if (!(stepMs > 0)) {
+  console.error(`--step-seconds accepts a number > 0, not "${args['step-seconds']}"`);
+  process.exit(2);
+}
+
+const BODIES: Record<TargetName, (i: number) => string> = {
+  bare: () => '{"signal_type":"execute","payload":{"task":"bench"}}',
+  embedded: () => '{"signal_type":"execute","payload":{"task":"bench"}}',
+};
+
+interface RunningTarget {
+  url: string;
+  pid: number;
+  rss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function startTarget(name: TargetName): Promise<RunningTarget> {
+  const child: ChildProcess = fork(new URL(`./targets/${name}.ts`, import.meta.url), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const announced = new Promise<TargetAnnouncement>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line) as TargetAnnouncement);
+      } catch (error) {
+        reject(new Error(`${name} target printed "${line}" instead of its URL`, { cause: error }));
+      }
+    });
+    void exited.then((code) =>
+      reject(new Error(`${name} target exited with code ${code} before it started`)),
+    );
+    setTimeout(() => reject(new Error(`${name} target did not start within 60 s`)), 60_000).unref();
+  });
+  const { url, pid } = await announced.catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    url,
+    pid,
+    rss: () => readRss(pid).catch(() => askRss(child)),
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.send({ type: 'close' } satisfies TargetRequest);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function readRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  if (kb === undefined) throw new Error('no VmRSS');
+  return Number(kb) * 1024;
+}
+
+function askRss(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: TargetReply): void => {
+      if (message.type !== 'rss') return;
+      child.off('message', onMessage);
+      resolve(message.rss);
+    };
+    child.on('message', onMessage);
+    child.send({ type: 'rss' } satisfies TargetRequest, (error) => error && reject(error));
+  });
+}
+
+/** Sustained: the generator kept the rate, nothing failed without an answer or with a 5xx, and p99 stayed low. */
+function verdict(report: LoadReport): { ok: boolean; why: string } {
+  const failures = report.rejected.errors + report.rejected['5xx'] + report.rejected['503'];
+  if (failures > 0) return { ok: false, why: `${failures} errors/5xx` };
+  if (report.latencyMs.p99 >= P99_LIMIT_MS) return { ok: false, why: `p99 ≥ ${P99_LIMIT_MS} ms` };
+  if (report.achievedRate < 0.95 * report.targetRate) return { ok: false, why: 'rate not kept' };
+  return { ok: true, why: 'sustained' };
+}
+
+const num = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => `${n.toFixed(2)} ms`;
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+function stepLine(name: TargetName, rate: number, report: LoadReport, note: string): string {
+  const { rejected, latencyMs } = report;
+  const lag = report.maxSendLagMs > 5 ? `  (generator lag up to ${ms(report.maxSendLagMs)})` : '';
+  return (
+    `${name.padEnd(8)} ${`${num(rate)}/s`.padStart(8)}  sent ${num(report.sent).padStart(6)}  ` +
+    `2xx ${num(report.accepted).padStart(6)}  429 ${num(rejected['429'])}  errors ${num(rejected.errors + rejected['5xx'] + rejected['503'] + rejected['4xx'])}  ` +
+    `p50 ${ms(latencyMs.p50)}  p99 ${ms(latencyMs.p99)}  achieved ${num(report.achievedRate)}/s  ${note}${lag}`
+  );
+}
+
+interface TargetResult {
+  name: TargetName;
+  maxRate: number;
+  ceilingReached: boolean;
+  fixed: LoadReport;
+  rssAtFixed: number;
+}
+
+async function benchTarget(name: TargetName): Promise<TargetResult> {
+  const target = await startTarget(name);
+  console.log(`${name}: started at ${target.url} (pid ${target.pid}); warming up`);
+  try {
+    const load = (rate: number, durationMs: number, onSecond?: () => void): Promise<LoadReport> =>
+      runOpenModelLoad({
+        url: target.url,
+        ratePerSecond: rate,
+        durationMs,
+        body: BODIES[name],
+        timeoutMs: 2000,
+        onProgress: onSecond && (() => onSecond()),
+      });
+
+    await load(WARMUP.rate, WARMUP.durationMs);
+    let maxRate = 0;
+    for (const rate of STEPS) {
+      let passed = false;
+      // A step that fails gets one more try, so one stall of a shared machine does not end the ramp.
+      for (let attempt = 1; attempt <= 2 && !passed; attempt++) {
+        const report = await load(rate, stepMs);
+        const { ok, why } = verdict(report);
+        passed = ok;
+        console.log(stepLine(name, rate, report, !ok && attempt === 1 ? `${why}, trying once more` : why));
+      }
+      if (!passed) break;
+      maxRate = rate;
+    }
+
+    let rssAtFixed = 0;
+    const sample = (): void => {
+      void target.rss().then((rss) => (rssAtFixed = Math.max(rssAtFixed, rss)));
+    };
+    const fixed = await load(FIXED_RATE, stepMs, sample);
+    sample();
+    rssAtFixed = Math.max(rssAtFixed, await target.rss());
+    console.log(stepLine(name, FIXED_RATE, fixed, `fixed run, RSS up to ${mb(rssAtFixed)}`));
+    return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), fixed, rssAtFixed };
+  } finally {
+    await target.stop();
+  }
+}
+
+function table(results: TargetResult[]): string {
+  const rows = [
+    [
+      'target',
+      'max sustained',
+      `p50 @${num(FIXED_RATE)}/s`,
+      `p99 @${num(FIXED_RATE)}/s`,
+      `2xx @${num(FIXED_RATE)}/s`,
+      `RSS @${num(FIXED_RATE)}/s`,
+    ],
+    ...results.map((r) => [
+      r.name,
+      r.maxRate === 0 ? `< ${num(STEPS[0] ?? 0)}/s` : `${r.ceilingReached ? '≥ ' : ''}${num(r.maxRate)}/s`,
+      ms(r.fixed.latencyMs.p50),
+      ms(r.fixed.latencyMs.p99),
+      `${((100 * r.fixed.accepted) / Math.max(1, r.fixed.sent)).toFixed(1)}%`,
+      mb(r.rssAtFixed),
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const chosen = TARGETS.filter((name) => only === undefined || name === only);
+const results: TargetResult[] = [];
+const started = Date.now();
+for (const name of chosen) results.push(await benchTarget(name));
+
+console.log(
+  `\nIntake, open-model load from a separate process (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+);
+console.log(table(results));
+const bare = results.find((r) => r.name === 'bare');
+const embedded = results.find((r) => r.name === 'embedded');
+if (bare && embedded) {
+  const label = 'embedded / bare max sustained rate';
+  if (bare.ceilingReached && embedded.ceilingReached)
+    console.log(`\n${label}: unknown, both reached the top step`);
+  else if (bare.maxRate === 0) console.log(`\n${label}: unknown, bare sustained no step`);
+  else {
+    const bound = bare.ceilingReached ? 'at most ' : embedded.ceilingReached ? 'at least ' : '';
+    console.log(`\n${label}: ${bound}${(embedded.maxRate / bare.maxRate).toFixed(2)}`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './Config.js';
+export * from './spec.js';
+export { describeAccepted } from './schema.js';

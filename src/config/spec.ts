@@ -1,0 +1,142 @@
+/**
+ * Every setting, once: its environment variable, type, default, bounds and what it means.
+ * The JSON schema that validates the environment, the `Config` type and the README's table all come from here.
+ */
+interface Base {
+  doc: string;
+}
+interface IntSpec extends Base {
+  type: 'integer';
+  default?: number;
+  minimum?: number;
+  maximum?: number;
+}
+interface NumberSpec extends Base {
+  type: 'number';
+  default?: number;
+  minimum?: number;
+  maximum?: number;
+}
+interface StringSpec extends Base {
+  type: 'string';
+  default?: string;
+  enum?: readonly string[];
+  secret?: boolean;
+}
+interface BooleanSpec extends Base {
+  type: 'boolean';
+  default?: boolean;
+}
+type SettingSpec = IntSpec | NumberSpec | StringSpec | BooleanSpec;
+
+const int = (doc: string, d: number, minimum = 0, maximum?: number): IntSpec => ({
+  type: 'integer',
+  doc,
+  default: d,
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+});
+
+export const SETTINGS = {
+  PORT: int('HTTP port of the API (0 picks a free one)', 8080, 0, 65535),
+  HOST: { type: 'string', doc: 'Address the API listens on', default: 'localhost' },
+  QUEUE_BACKEND: {
+    type: 'string',
+    doc: 'Where lanes live: memory (embedded), nats, rabbitmq, or nats+rabbitmq (NATS with RabbitMQ fallback)',
+    default: 'memory',
+    enum: ['memory', 'nats', 'rabbitmq', 'nats+rabbitmq'],
+  },
+  NATS_URL: { type: 'string', doc: 'NATS server (distributed mode)', default: 'nats://127.0.0.1:4222' },
+  AMQP_URL: {
+    type: 'string',
+    doc: 'RabbitMQ server (distributed mode)',
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    secret: true,
+  },
+  DATABASE_URL: {
+    type: 'string',
+    doc: 'PostgreSQL status store (distributed mode); empty = in memory',
+    default: '',
+    secret: true,
+  },
+  SIGNAL_ROUTES: {
+    type: 'string',
+    doc: 'Overrides of which lane a signal type goes to, e.g. "report=fast,notify=slow"',
+    default: '',
+  },
+  WORKER_COUNT: int('Starting size of each worker pool', 10, 1, 1000),
+  FAST_POOL_SIZE: int('Starting size of the fast pool (0 = WORKER_COUNT)', 0, 0, 1000),
+  SLOW_POOL_SIZE: int('Starting size of the slow pool (0 = WORKER_COUNT)', 0, 0, 1000),
+  POOL_MIN: int('Fewest workers a pool shrinks to', 2, 1, 1000),
+  POOL_MAX: int('Most workers a pool grows to (0 = 4 × its starting size)', 0, 0, 4000),
+  AUTOSCALE: { type: 'boolean', doc: 'Grow pools under backlog and shrink them when idle', default: true },
+  AUTOSCALE_INTERVAL_MS: int('How often pools look at their backlog', 1000, 50, 60_000),
+  SCALE_UP_BACKLOG_PER_WORKER: int('Waiting signals per worker that make a pool grow', 2, 1, 10_000),
+  SCALE_STEP: int('Workers added per scale-up', 2, 1, 1000),
+  SCALE_COOLDOWN_MS: int('Least time between two scaling changes of a pool', 2000, 0, 600_000),
+  SCALE_IDLE_MS: int('How long spare workers sit idle before the pool shrinks', 10_000, 0, 3_600_000),
+  MAX_QUEUE_DEPTH: int('Signals waiting per lane before intake answers 429', 1000, 1, 10_000_000),
+  WIP_LIMIT: int('Un-acked signals per lane at once (0 = the pool maximum)', 0, 0, 100_000),
+  LEASE_MS: int('How long a worker may hold a signal before it is redelivered', 30_000, 100, 3_600_000),
+  MAX_DELIVER: int('Deliveries before a signal is dead-lettered', 5, 1, 100),
+  RETRY_BACKOFF_MS: int('Delay before a failed signal is tried again (doubles per attempt)', 500, 0, 600_000),
+  FAST_WORK_MS: int('Simulated work per fast signal', 5, 0, 600_000),
+  SLOW_WORK_MS: int('Simulated work per slow signal', 200, 0, 600_000),
+  MAX_WORK_MS: int('Largest work_ms a payload may ask for', 10_000, 0, 3_600_000),
+  MAX_PAYLOAD_BYTES: int('Largest request body accepted by POST /signal', 64 * 1024, 256, 16 * 1024 * 1024),
+  DOWNSTREAM_LATENCY_MS: int(
+    'Latency of service A, "the database", at the end of the chain C → B → A',
+    50,
+    0,
+    600_000,
+  ),
+  DOWNSTREAM_HOP_LATENCY_MS: int('Latency of services C and B themselves', 2, 0, 600_000),
+  DOWNSTREAM_TIMEOUT_MS: int(
+    'Timeout of one downstream call; a timeout counts against the breaker',
+    2000,
+    10,
+    600_000,
+  ),
+  SLOW_CALL_MS: int(
+    'A downstream call slower than this counts as a failure even if it succeeds',
+    1500,
+    1,
+    600_000,
+  ),
+  CIRCUIT_BREAKER_THRESHOLD: int('Consecutive failures that open a breaker', 10, 1, 10_000),
+  CIRCUIT_BREAKER_RESET_MS: int('How long a breaker stays open before it probes', 30_000, 10, 3_600_000),
+  BREAKER_PROBES: int('Successful half-open probes needed to close a breaker', 3, 1, 1000),
+  PROBE_TIMEOUT_MS: int('Timeout of a half-open probe call', 2000, 10, 600_000),
+  STATUS_RETENTION_MS: int(
+    'How long finished signals stay queryable by id',
+    15 * 60_000,
+    1000,
+    7 * 24 * 3_600_000,
+  ),
+  STATUS_MAX_RECORDS: int('Most signal statuses kept in memory', 100_000, 100, 100_000_000),
+  SHUTDOWN_TIMEOUT_MS: int(
+    'How long SIGTERM waits for in-flight work before releasing it',
+    10_000,
+    0,
+    600_000,
+  ),
+  LOG_LEVEL: {
+    type: 'string',
+    doc: 'pino log level',
+    default: 'info',
+    enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  },
+  TPS_ADMIN_TOKEN: {
+    type: 'string',
+    doc: 'Bearer token that admin routes accept from non-loopback callers',
+    default: '',
+    secret: true,
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    type: 'string',
+    doc: 'OTLP endpoint for traces (empty = none)',
+    default: '',
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,5 @@
+export * from './formatReport.js';
+export type * from './LoadReport.js';
+export * from './loopback.js';
+export * from './runOpenModelLoad.js';
+export * from './schedule.js';

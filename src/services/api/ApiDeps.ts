@@ -1,0 +1,37 @@
+import type { ChaosControl } from '../../chaos/ChaosControl.js';
+import type { Config } from '../../config/index.js';
+import type { SignalRecord } from '../../domain/signal.js';
+import type { DeadLetter } from '../../queue/WorkQueue.js';
+import type { StatusStore } from '../../store/StatusStore.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import type { Line } from '../../tps/jidoka/index.js';
+import type { Intake } from './Intake.js';
+import type { SystemStatus } from '../../domain/status.js';
+
+export interface Health {
+  healthy: boolean;
+  checks: Record<string, string>;
+  andon: { overall: string; red: string[]; yellow: string[] };
+}
+
+/** Everything the API needs from the running system; `buildApiApp` wires only this. */
+export interface ApiDeps {
+  config: Config;
+  intake: Intake;
+  store: StatusStore;
+  line: Line;
+  metrics: Metrics;
+  chaos: ChaosControl;
+  status(): Promise<SystemStatus>;
+  health(): Promise<Health>;
+  info(): Record<string, unknown>;
+  deadLetters: {
+    list(limit: number): Promise<DeadLetter[]>;
+    replay(ids?: readonly string[]): Promise<DeadLetter[]>;
+  };
+  /** Called after every answer, for api_* metrics and intake percentiles. */
+  /** Counts a refused intake request by reason, for signals_rejected_total. */
+  rejected(reason: string): void;
+  observeRequest(sample: { method: string; route: string; status: number; ms: number }): void;
+  toView(record: SignalRecord): Record<string, unknown>;
+}

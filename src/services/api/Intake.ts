@@ -1,0 +1,190 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { LaneName, Payload, QueueMessage, SignalRecord, SignalType } from '../../domain/signal.js';
+import { RETRYABLE_STATUSES } from '../../domain/signal.js';
+import { TpsError, isQueueFullError, isQueueUnavailableError } from '../../errors/index.js';
+import type { WorkQueue } from '../../queue/WorkQueue.js';
+import type { StatusStore } from '../../store/StatusStore.js';
+import type { Clock } from '../../tps/clock.js';
+import type { Breaker, Line } from '../../tps/jidoka/index.js';
+import { isBreakerOpenError } from '../../tps/jidoka/index.js';
+import { retryAfterSeconds } from '../../tps/kanban/index.js';
+
+export interface SignalRequest {
+  signal_type: SignalType;
+  payload: Payload;
+  id?: string;
+  timeout_ms?: number;
+}
+
+export type RejectionReason =
+  'line_stopped' | 'lane_full' | 'queue_unavailable' | 'shutting_down' | 'id_conflict';
+
+export interface IntakeDeps {
+  store: StatusStore;
+  queue: WorkQueue;
+  route: (type: SignalType) => LaneName;
+  line: Line;
+  queueBreaker: Breaker;
+  clock: Clock;
+  draining: () => boolean;
+  /** Signals per second the lane's workers finish now, for Retry-After on 429. */
+  drainRate: (lane: LaneName) => number;
+  accepted: (lane: LaneName) => void;
+  rejected: (reason: RejectionReason) => void;
+}
+
+export interface Intake {
+  /** Accepts a signal (`created`) or returns the one already known under its id. */
+  submit(request: SignalRequest): Promise<{ created: boolean; record: SignalRecord }>;
+  /** Puts a failed, expired or dead-lettered signal back on its lane under the same id. */
+  retry(id: string): Promise<SignalRecord>;
+}
+
+const newTraceId = () => randomBytes(16).toString('hex');
+
+/** The front of the line: idempotency by id, Jidoka's stop, Kanban's bound, and only then a 202. */
+export function createIntake(deps: IntakeDeps): Intake {
+  const { store, clock } = deps;
+
+  const refuse = (reason: RejectionReason, error: TpsError): never => {
+    deps.rejected(reason);
+    throw error;
+  };
+
+  const admit = (lane: LaneName): void => {
+    if (deps.draining()) refuse('shutting_down', new TpsError('SHUTTING_DOWN', { retryAfterSeconds: 5 }));
+    const admission = deps.line.intake(lane);
+    if (!admission.ok) {
+      refuse(
+        'line_stopped',
+        new TpsError('LINE_STOPPED', {
+          message: `The ${lane} lane is stopped: ${admission.cause}`,
+          details: { lane, cause: admission.cause },
+          retryAfterSeconds: admission.retryAfterSeconds,
+        }),
+      );
+    }
+  };
+
+  const enqueue = async (record: SignalRecord): Promise<void> => {
+    const message: QueueMessage = {
+      id: record.id,
+      lane: record.lane,
+      signal_type: record.signal_type,
+      payload: record.payload ?? {},
+      enqueued_at: Date.parse(record.created_at),
+      generation: record.generation,
+      trace_id: record.trace_id,
+      ...(record.deadline === undefined ? {} : { deadline: record.deadline }),
+    };
+    try {
+      await deps.queueBreaker.execute(() => deps.queue.publish(message));
+    } catch (error) {
+      if (isQueueFullError(error)) {
+        refuse(
+          'lane_full',
+          new TpsError('LANE_FULL', {
+            message: `The ${record.lane} lane is full (${error.depth}/${error.capacity} waiting)`,
+            details: { lane: record.lane, depth: error.depth, capacity: error.capacity },
+            retryAfterSeconds: retryAfterSeconds(error.depth, deps.drainRate(record.lane)),
+            cause: error,
+          }),
+        );
+      }
+      if (isQueueUnavailableError(error) || isBreakerOpenError(error)) {
+        refuse(
+          'queue_unavailable',
+          new TpsError('QUEUE_UNAVAILABLE', {
+            message: `The queue backend is unavailable: ${error.message}`,
+            retryAfterSeconds: isBreakerOpenError(error)
+              ? Math.max(1, Math.ceil(error.retryAfterMs / 1000))
+              : 5,
+            cause: error,
+          }),
+        );
+      }
+      throw error;
+    }
+  };
+
+  return {
+    async submit(request) {
+      if (request.id !== undefined) {
+        const existing = await store.get(request.id);
+        if (existing) return { created: false, record: sameSignal(existing, request) };
+      }
+      const lane = deps.route(request.signal_type);
+      admit(lane);
+      const now = clock.now();
+      const record: SignalRecord = {
+        id: request.id ?? randomUUID(),
+        signal_type: request.signal_type,
+        lane,
+        status: 'queued',
+        attempts: 0,
+        created_at: new Date(now).toISOString(),
+        started_at: null,
+        completed_at: null,
+        trace_id: newTraceId(),
+        generation: 0,
+        payload: request.payload,
+        ...(request.timeout_ms === undefined
+          ? {}
+          : { timeout_ms: request.timeout_ms, deadline: now + request.timeout_ms }),
+      };
+      const { record: stored, created } = await store.create(record);
+      if (!created) return { created: false, record: sameSignal(stored, request) };
+      try {
+        await enqueue(record);
+      } catch (error) {
+        await store.delete(record.id);
+        throw error;
+      }
+      deps.accepted(lane);
+      return { created: true, record };
+    },
+
+    async retry(id) {
+      const record = await store.get(id);
+      if (!record) throw new TpsError('SIGNAL_NOT_FOUND', { details: { id } });
+      if (!RETRYABLE_STATUSES.has(record.status)) {
+        throw new TpsError('NOT_RETRYABLE', {
+          message: `Signal ${id} is ${record.status}; only failed, expired or dead-lettered signals can be retried`,
+          details: { id, status: record.status },
+        });
+      }
+      admit(record.lane);
+      const now = clock.now();
+      const requeued: SignalRecord = {
+        ...record,
+        status: 'queued',
+        attempts: 0,
+        created_at: new Date(now).toISOString(),
+        started_at: null,
+        completed_at: null,
+        error: undefined,
+        generation: record.generation + 1,
+        ...(record.timeout_ms === undefined ? {} : { deadline: now + record.timeout_ms }),
+      };
+      await store.update(id, requeued);
+      try {
+        await enqueue(requeued);
+      } catch (error) {
+        await store.update(id, record);
+        throw error;
+      }
+      deps.accepted(record.lane);
+      return requeued;
+    },
+  };
+}
+
+function sameSignal(existing: SignalRecord, request: SignalRequest): SignalRecord {
+  if (existing.signal_type !== request.signal_type) {
+    throw new TpsError('ID_CONFLICT', {
+      message: `Id ${existing.id} is already used by a ${existing.signal_type} signal`,
+      details: { id: existing.id, signal_type: existing.signal_type },
+    });
+  }
+  return existing;
+}

@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ErrorCode } from '../../errors/index.js';
+import { quietServerOptions } from '../fastifyOptions.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { ApiDeps } from './ApiDeps.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { andonRoutes } from './routes/andon.js';
+import { chaosRoutes } from './routes/chaos.js';
+import { deadLetterRoutes } from './routes/deadLetters.js';
+import { opsRoutes } from './routes/ops.js';
+import { signalRoutes } from './routes/signals.js';
+import { webRoutes } from './routes/web.js';
+
+/** Refusals that happen before intake runs (Fastify's parsing and validation), named for signals_rejected_total. */
+const INTAKE_REJECTIONS: Partial<Record<ErrorCode, string>> = {
+  VALIDATION_FAILED: 'invalid',
+  INVALID_JSON: 'invalid',
+  PAYLOAD_TOO_LARGE: 'too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+};
+
+/** Builds the API without listening: `server` code listens, tests use `app.inject()` or a real socket. */
+export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...quietServerOptions(logger.child({ component: 'api' })),
+    bodyLimit: deps.config.maxPayloadBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+  });
+  // Only JSON is spoken here: a text/plain body must get 415, not a validation error.
+  app.removeContentTypeParser('text/plain');
+
+  app.addHook('onResponse', async (request, reply) => {
+    deps.observeRequest({
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: reply.elapsedTime,
+    });
+  });
+
+  await app.register(errorsPlugin, {
+    onRejected: (error, request) => {
+      const reason = INTAKE_REJECTIONS[error.code];
+      if (reason && request.method === 'POST' && request.routeOptions.url === '/signal')
+        deps.rejected(reason);
+    },
+  });
+  await app.register(signalRoutes, deps);
+  await app.register(opsRoutes, deps);
+  await app.register(andonRoutes, deps);
+  await app.register(deadLetterRoutes, deps);
+  await app.register(chaosRoutes, deps);
+  await app.register(webRoutes, deps);
+  return app;
+}

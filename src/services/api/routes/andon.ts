@@ -1,0 +1,32 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { LANES, type LaneName } from '../../../domain/signal.js';
+import type { ApiDeps } from '../ApiDeps.js';
+import { adminGuard } from '../plugins/adminGuard.js';
+
+const cordBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    lane: { type: 'string', enum: [...LANES] },
+    reason: { type: 'string', minLength: 1, maxLength: 500 },
+    by: { type: 'string', minLength: 1, maxLength: 100 },
+  },
+} as const;
+
+type CordBody = { Body: { lane?: LaneName; reason?: string; by?: string } | undefined };
+
+export const andonRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
+  const preHandler = adminGuard(deps.config.tpsAdminToken);
+
+  app.post<CordBody>('/andon/pull', { preHandler, schema: { body: cordBody } }, async (request) => {
+    const { lane, reason = 'pulled by hand', by = 'operator' } = request.body ?? {};
+    deps.line.pullCord({ reason, by, ...(lane ? { lane } : {}) });
+    return { stopped: lane ?? 'line', reason, line: deps.line.snapshot() };
+  });
+
+  app.post<CordBody>('/andon/reset', { preHandler, schema: { body: cordBody } }, async (request) => {
+    const { lane, by = 'operator' } = request.body ?? {};
+    deps.line.resetCord({ by, ...(lane ? { lane } : {}) });
+    return { restarted: lane ?? 'line', line: deps.line.snapshot() };
+  });
+};

@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { TpsError } from '../../../errors/index.js';
+import { signalIdParamsSchema, signalRequestSchema } from '../../../tps/pokayoke/index.js';
+import type { ApiDeps } from '../ApiDeps.js';
+import type { SignalRequest } from '../Intake.js';
+
+type IdParams = { Params: { id: string } };
+
+export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
+  app.post<{ Body: SignalRequest }>(
+    '/signal',
+    { schema: { body: signalRequestSchema({ maxWorkMs: deps.config.maxWorkMs }) } },
+    async (request, reply) => {
+      const { created, record } = await deps.intake.submit(request.body);
+      if (!created) return reply.code(200).send(deps.toView(record));
+      return reply
+        .code(202)
+        .send({ id: record.id, status: record.status, lane: record.lane, trace_id: record.trace_id });
+    },
+  );
+
+  app.get<IdParams>('/signal/:id/status', { schema: { params: signalIdParamsSchema } }, async (request) => {
+    const record = await deps.store.get(request.params.id);
+    if (!record) throw new TpsError('SIGNAL_NOT_FOUND', { details: { id: request.params.id } });
+    return deps.toView(record);
+  });
+
+  app.post<IdParams>(
+    '/signal/:id/retry',
+    { schema: { params: signalIdParamsSchema } },
+    async (request, reply) => {
+      const record = await deps.intake.retry(request.params.id);
+      return reply
+        .code(202)
+        .send({ id: record.id, status: record.status, lane: record.lane, trace_id: record.trace_id });
+    },
+  );
+};

@@ -1,0 +1,131 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Config } from '../../config/index.js';
+import type { LaneName, QueueMessage } from '../../domain/signal.js';
+import { isDownstreamError, isUnrecoverableError } from '../../errors/index.js';
+import type { Delivery } from '../../queue/WorkQueue.js';
+import type { StatusStore } from '../../store/StatusStore.js';
+import type { Clock } from '../../tps/clock.js';
+import { isBreakerOpenError } from '../../tps/jidoka/index.js';
+import type { DownstreamClient } from '../downstream/DownstreamClient.js';
+
+export type ProcessOutcome =
+  'completed' | 'failed' | 'expired' | 'retried' | 'deferred' | 'duplicate' | 'abandoned';
+
+/** Told about every step, so metrics, percentiles and the andon stay out of the processing logic. */
+export interface ProcessObserver {
+  started(message: QueueMessage, queueWaitMs: number): void;
+  finished(
+    message: QueueMessage,
+    outcome: ProcessOutcome,
+    details: { processingMs: number; leadTimeMs?: number; error?: string },
+  ): void;
+}
+
+export type SignalProcessor = (delivery: Delivery, life: AbortSignal) => Promise<ProcessOutcome>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * What a worker does with one delivery: skip what is already done, expire what is too late,
+ * simulate the work, call the downstream chain through the lane's breaker, then record and ack.
+ * When `life` aborts (the worker crashed) it walks away exactly as a dead process would: no ack, no cleanup.
+ */
+export function createSignalProcessor(deps: {
+  lane: LaneName;
+  store: StatusStore;
+  downstream: DownstreamClient;
+  config: Config;
+  clock: Clock;
+  observer: ProcessObserver;
+}): SignalProcessor {
+  const { store, downstream, config, clock, observer } = deps;
+  const laneWorkMs = deps.lane === 'fast' ? config.fastWorkMs : config.slowWorkMs;
+
+  const workFor = (message: QueueMessage): number => {
+    const asked = message.payload.work_ms;
+    return typeof asked === 'number' ? Math.min(asked, config.maxWorkMs) : laneWorkMs;
+  };
+  const backoffMs = (attempt: number) => config.retryBackoffMs * 2 ** Math.max(0, attempt - 1);
+
+  return async (delivery, life) => {
+    const message = delivery.message;
+    const received = clock.now();
+    const record = await store.get(message.id);
+    if (record && (record.status === 'completed' || record.generation > message.generation)) {
+      await delivery.ack();
+      observer.finished(message, 'duplicate', { processingMs: 0 });
+      return 'duplicate';
+    }
+    if (message.deadline !== undefined && received > message.deadline) {
+      const error = `not started before its deadline (${iso(message.deadline)})`;
+      await store.update(message.id, { status: 'expired', completed_at: iso(received), error });
+      await delivery.term();
+      observer.finished(message, 'expired', { processingMs: 0, error });
+      return 'expired';
+    }
+
+    await store.update(message.id, {
+      status: 'processing',
+      started_at: iso(received),
+      attempts: delivery.attempt,
+    });
+    observer.started(message, received - message.enqueued_at);
+    const workMs = workFor(message);
+    const renewal = keepLeased(delivery, config.leaseMs, workMs + config.downstreamTimeoutMs, life);
+    try {
+      if (workMs > 0) await delay(workMs, undefined, { signal: life });
+      await downstream.call({ id: message.id, trace_id: message.trace_id });
+      if (life.aborted) return 'abandoned';
+      const done = clock.now();
+      await store.update(message.id, { status: 'completed', completed_at: iso(done), error: undefined });
+      await delivery.ack();
+      observer.finished(message, 'completed', {
+        processingMs: done - received,
+        leadTimeMs: done - message.enqueued_at,
+      });
+      return 'completed';
+    } catch (error) {
+      if (life.aborted) return 'abandoned';
+      return await settleFailure(delivery, error, received);
+    } finally {
+      renewal?.stop();
+    }
+  };
+
+  async function settleFailure(
+    delivery: Delivery,
+    error: unknown,
+    received: number,
+  ): Promise<ProcessOutcome> {
+    const message = delivery.message;
+    const text = error instanceof Error ? error.message : String(error);
+    const processingMs = clock.now() - received;
+    if (isBreakerOpenError(error)) {
+      await store.update(message.id, { status: 'queued', error: text });
+      await delivery.nak(Math.max(error.retryAfterMs, config.retryBackoffMs));
+      observer.finished(message, 'deferred', { processingMs, error: text });
+      return 'deferred';
+    }
+    const retriable = !isUnrecoverableError(error) && (!isDownstreamError(error) || error.retriable);
+    if (!retriable) {
+      await store.update(message.id, { status: 'failed', completed_at: iso(clock.now()), error: text });
+      await delivery.term();
+      observer.finished(message, 'failed', { processingMs, error: text });
+      return 'failed';
+    }
+    await store.update(message.id, { status: 'queued', error: text });
+    await delivery.nak(backoffMs(delivery.attempt));
+    observer.finished(message, 'retried', { processingMs, error: text });
+    return 'retried';
+  }
+}
+
+/** Renews the lease while long work runs; short work (the usual case) needs no timer at all. */
+function keepLeased(delivery: Delivery, leaseMs: number, expectedMs: number, life: AbortSignal) {
+  if (expectedMs < leaseMs / 2) return undefined;
+  const timer = setInterval(() => void delivery.extend().catch(() => undefined), Math.max(50, leaseMs / 3));
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  life.addEventListener('abort', stop, { once: true });
+  return { stop };
+}

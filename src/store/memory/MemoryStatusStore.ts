@@ -1,0 +1,140 @@
+import { TERMINAL_STATUSES, type SignalRecord } from '../../domain/signal.js';
+import { systemClock, type Clock } from '../../tps/clock.js';
+import type { StatusStore } from '../StatusStore.js';
+
+export interface MemoryStatusStoreOptions {
+  /** Records held at most, as long as enough of them are terminal. Default 100 000. */
+  maxRecords?: number;
+  /** How long a terminal record is kept after it became terminal. Default 15 minutes. */
+  retentionMs?: number;
+  clock?: Clock;
+}
+
+/** Expired records removed per write at most, so one write never pays for a long quiet spell. */
+const EVICTION_BATCH = 32;
+
+/** When a record became terminal. A record has at most one current mark; older ones in the line are stale. */
+interface TerminalMark {
+  readonly id: string;
+  readonly since: number;
+}
+
+/**
+ * Signal statuses in a Map, with bounded retention. Terminal records also get a mark in a line kept in the
+ * order they became terminal, so the oldest terminal record is always at the head: eviction is O(1) per
+ * record, and records still in flight have no current mark, so are never evicted. (A Map would keep that order
+ * too, but V8 walks the holes deleted entries leave each time iteration starts again from the front.)
+ */
+export class MemoryStatusStore implements StatusStore {
+  private readonly records = new Map<string, SignalRecord>();
+  private readonly marks = new Map<string, TerminalMark>();
+  /** Marks oldest first, from `head` on; a mark no longer in `marks` is skipped when it reaches the head. */
+  private line: (TerminalMark | undefined)[] = [];
+  private head = 0;
+  private readonly maxRecords: number;
+  private readonly retentionMs: number;
+  private readonly clock: Clock;
+
+  constructor(options: MemoryStatusStoreOptions = {}) {
+    this.maxRecords = options.maxRecords ?? 100_000;
+    this.retentionMs = options.retentionMs ?? 15 * 60_000;
+    this.clock = options.clock ?? systemClock;
+    if (!Number.isInteger(this.maxRecords) || this.maxRecords < 1) {
+      throw new RangeError(`maxRecords must be a whole number ≥ 1, got ${this.maxRecords}`);
+    }
+    if (!(this.retentionMs >= 0)) throw new RangeError(`retentionMs must be ≥ 0, got ${this.retentionMs}`);
+  }
+
+  create(record: SignalRecord): Promise<{ record: SignalRecord; created: boolean }> {
+    const now = this.clock.now();
+    const existing = this.live(record.id, now);
+    if (existing) return Promise.resolve({ record: { ...existing }, created: false });
+    const stored = { ...record };
+    this.records.set(stored.id, stored);
+    this.track(stored, now);
+    this.evict(now, EVICTION_BATCH);
+    return Promise.resolve({ record: { ...stored }, created: true });
+  }
+
+  get(id: string): Promise<SignalRecord | undefined> {
+    const record = this.live(id, this.clock.now());
+    return Promise.resolve(record && { ...record });
+  }
+
+  update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>): Promise<SignalRecord | undefined> {
+    const now = this.clock.now();
+    const existing = this.live(id, now);
+    if (!existing) return Promise.resolve(undefined);
+    const updated: SignalRecord = { ...existing, ...patch, id };
+    this.records.set(id, updated);
+    if (TERMINAL_STATUSES.has(existing.status) !== TERMINAL_STATUSES.has(updated.status)) {
+      this.track(updated, now);
+    }
+    this.evict(now, EVICTION_BATCH);
+    return Promise.resolve({ ...updated });
+  }
+
+  delete(id: string): Promise<void> {
+    this.forget(id);
+    return Promise.resolve();
+  }
+
+  size(): Promise<number> {
+    this.evict(this.clock.now(), Number.POSITIVE_INFINITY);
+    return Promise.resolve(this.records.size);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The stored record, unless it is terminal and past retention (then it goes now). */
+  private live(id: string, now: number): SignalRecord | undefined {
+    const mark = this.marks.get(id);
+    if (mark && this.expired(mark, now)) {
+      this.forget(id);
+      return undefined;
+    }
+    return this.records.get(id);
+  }
+
+  private track(record: SignalRecord, now: number): void {
+    this.marks.delete(record.id);
+    if (!TERMINAL_STATUSES.has(record.status)) return;
+    const mark: TerminalMark = { id: record.id, since: now };
+    this.marks.set(record.id, mark);
+    this.line.push(mark);
+  }
+
+  private forget(id: string): void {
+    this.records.delete(id);
+    this.marks.delete(id);
+  }
+
+  private expired(mark: TerminalMark, now: number): boolean {
+    return now - mark.since >= this.retentionMs;
+  }
+
+  /** Oldest terminal records first: those past retention (up to `limit`), then any over maxRecords. */
+  private evict(now: number, limit: number): void {
+    let expiredRemoved = 0;
+    while (this.head < this.line.length) {
+      const mark = this.line[this.head];
+      if (mark && this.marks.get(mark.id) === mark) {
+        const overSize = this.records.size > this.maxRecords;
+        if (!overSize && (expiredRemoved >= limit || !this.expired(mark, now))) break;
+        if (!overSize) expiredRemoved += 1;
+        this.forget(mark.id);
+      }
+      this.line[this.head] = undefined;
+      this.head += 1;
+    }
+    if (this.head >= 1_024 && this.head * 2 >= this.line.length) {
+      this.line = this.line.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+export const createMemoryStatusStore = (options?: MemoryStatusStoreOptions): MemoryStatusStore =>
+  new MemoryStatusStore(options);

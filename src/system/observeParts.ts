@@ -1,0 +1,91 @@
+import type { Disposable } from '../domain/disposable.js';
+import type { LaneName } from '../domain/signal.js';
+import type { DeadLetter, WorkQueue } from '../queue/WorkQueue.js';
+import type { WorkerPool } from '../services/worker/WorkerPool.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { AndonBoard } from '../tps/andon/index.js';
+import type { Breaker, Line } from '../tps/jidoka/index.js';
+
+/**
+ * Attaches logs, metrics and andon events to the parts' events, so none of that lives inside the logic.
+ * One log line per state change or failure; nothing per request.
+ */
+export function observeParts(parts: {
+  logger: Logger;
+  metrics: Metrics;
+  board: AndonBoard;
+  breakers: Breaker[];
+  line: Line;
+  pools: WorkerPool[];
+  queue: WorkQueue;
+  onDeadLetter: (deadLetter: DeadLetter) => Promise<void>;
+  onRestart: (lane: LaneName) => void;
+}): Disposable[] {
+  const { logger, metrics, board } = parts;
+  const jidoka = logger.child({ component: 'jidoka' });
+  const subscriptions: Disposable[] = [];
+
+  for (const breaker of parts.breakers) {
+    subscriptions.push(
+      breaker.onTransition((transition) => {
+        metrics.breakerEvents.inc({ breaker: transition.breaker, event: transition.to });
+        const level = transition.to === 'open' ? 'warn' : 'info';
+        jidoka[level](
+          { breaker: transition.breaker, from: transition.from, to: transition.to },
+          transition.cause,
+        );
+      }),
+    );
+  }
+
+  subscriptions.push(
+    parts.line.onChange((event) => {
+      const scope = event.lane ?? 'line';
+      const message =
+        event.action === 'pulled'
+          ? `andon cord pulled for the ${scope}${event.by ? ` by ${event.by}` : ''}: ${event.reason ?? ''}`
+          : `andon cord reset for the ${scope}${event.by ? ` by ${event.by}` : ''}`;
+      jidoka.warn({ scope, action: event.action }, message);
+      board.record({ station: `cord:${scope}`, level: event.action === 'pulled' ? 'red' : 'green', message });
+    }),
+  );
+
+  for (const pool of parts.pools) {
+    const poolLogger = logger.child({ component: 'heijunka', pool: pool.lane });
+    subscriptions.push(
+      pool.onEvent((event) => {
+        if (event.type === 'scaled') {
+          metrics.poolScaleEvents.inc({ pool: event.pool, direction: event.to > event.from ? 'up' : 'down' });
+          poolLogger.info({ from: event.from, to: event.to }, `pool ${event.pool} scaled: ${event.reason}`);
+        } else {
+          parts.onRestart(event.pool);
+          board.record({
+            station: `pool:${event.pool}`,
+            level: 'yellow',
+            message: `worker ${event.worker} of the ${event.pool} pool died (${event.reason}) and was restarted`,
+          });
+        }
+      }),
+    );
+  }
+
+  subscriptions.push(
+    parts.queue.onDeadLetter((deadLetter) => {
+      const { id, lane } = deadLetter.message;
+      logger.warn(
+        { component: 'kanban', id, lane, attempts: deadLetter.attempts },
+        `dead-lettered: ${deadLetter.reason}`,
+      );
+      board.record({
+        station: `lane:${lane}`,
+        level: 'yellow',
+        message: `signal ${id} dead-lettered: ${deadLetter.reason}`,
+      });
+      parts
+        .onDeadLetter(deadLetter)
+        .catch((err: unknown) => logger.error({ err, id }, 'could not record a dead letter'));
+    }),
+  );
+  return subscriptions;
+}

@@ -1,0 +1,146 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const FLOW_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** Every metric of the contract (DESIGN.md "Metric names"), on a registry of its own per running system. */
+export function createMetrics(registry = new Registry()) {
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    apiRequests: new Counter({
+      name: 'api_requests_total',
+      help: 'HTTP requests answered by the API',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers,
+    }),
+    apiLatency: new Histogram({
+      name: 'api_latency_seconds',
+      help: 'Time the API took to answer',
+      labelNames: ['method', 'route'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    signalsAccepted: new Counter({
+      name: 'signals_accepted_total',
+      help: 'Signals accepted by intake (202)',
+      labelNames: ['lane'] as const,
+      registers,
+    }),
+    signalsRejected: new Counter({
+      name: 'signals_rejected_total',
+      help: 'Signals refused by intake, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    signalsProcessed: new Counter({
+      name: 'signals_processed_total',
+      help: 'Signals that reached an outcome in a worker',
+      labelNames: ['lane', 'outcome'] as const,
+      registers,
+    }),
+    queueWait: new Histogram({
+      name: 'signal_queue_wait_seconds',
+      help: 'Time from acceptance to a worker starting the signal',
+      labelNames: ['lane'] as const,
+      buckets: FLOW_BUCKETS,
+      registers,
+    }),
+    processing: new Histogram({
+      name: 'signal_processing_seconds',
+      help: 'Time a worker spent on one delivery of a signal',
+      labelNames: ['lane'] as const,
+      buckets: FLOW_BUCKETS,
+      registers,
+    }),
+    leadTime: new Histogram({
+      name: 'signal_lead_time_seconds',
+      help: 'Time from acceptance to completion',
+      labelNames: ['lane'] as const,
+      buckets: FLOW_BUCKETS,
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'queue_depth',
+      help: 'Signals waiting per lane',
+      labelNames: ['lane'] as const,
+      registers,
+    }),
+    queueCapacity: new Gauge({
+      name: 'queue_capacity',
+      help: 'Most signals a lane holds',
+      labelNames: ['lane'] as const,
+      registers,
+    }),
+    queueInflight: new Gauge({
+      name: 'queue_inflight',
+      help: 'Signals delivered and not yet acked per lane',
+      labelNames: ['lane'] as const,
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'dead_letter_total',
+      help: 'Signals moved to the dead-letter lane',
+      labelNames: ['lane'] as const,
+      registers,
+    }),
+    poolSize: new Gauge({
+      name: 'worker_pool_size',
+      help: 'Workers per pool',
+      labelNames: ['pool'] as const,
+      registers,
+    }),
+    poolBusy: new Gauge({
+      name: 'worker_pool_busy',
+      help: 'Workers processing a signal',
+      labelNames: ['pool'] as const,
+      registers,
+    }),
+    workerRestarts: new Counter({
+      name: 'worker_restarts_total',
+      help: 'Crashed workers restarted by the supervisor',
+      labelNames: ['pool'] as const,
+      registers,
+    }),
+    poolScaleEvents: new Counter({
+      name: 'worker_pool_scale_events_total',
+      help: 'Autoscaling changes of a pool',
+      labelNames: ['pool', 'direction'] as const,
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'circuit_breaker_state',
+      help: 'Breaker state: 0 closed, 1 half-open, 2 open',
+      labelNames: ['breaker'] as const,
+      registers,
+    }),
+    breakerEvents: new Counter({
+      name: 'circuit_breaker_events_total',
+      help: 'Breaker transitions and rejections',
+      labelNames: ['breaker', 'event'] as const,
+      registers,
+    }),
+    downstreamLatency: new Histogram({
+      name: 'downstream_latency_seconds',
+      help: 'Latency of calls to downstream services, as the caller saw it',
+      labelNames: ['service', 'outcome'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    andonLevel: new Gauge({
+      name: 'andon_level',
+      help: 'Station level: 0 green, 1 yellow, 2 red',
+      labelNames: ['station'] as const,
+      registers,
+    }),
+    chaosActive: new Gauge({
+      name: 'chaos_active',
+      help: 'Injected faults in force (1) or not (0)',
+      labelNames: ['fault'] as const,
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

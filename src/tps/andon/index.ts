@@ -1,0 +1,2 @@
+export * from './AndonBoard.js';
+export * from './stations.js';

@@ -1,0 +1,2 @@
+export * from './autoscale.js';
+export * from './router.js';

@@ -1,0 +1,135 @@
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { Clock } from '../clock.js';
+
+/** Latency percentiles in milliseconds; all zero when nothing was recorded. */
+export interface PercentileSnapshot {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface PercentilesOptions {
+  /** How far back `snapshot()` looks. Default 60 000 ms. */
+  windowMs?: number;
+  /** Interval histograms the window is cut into; the window forgets one interval at a time. Default 6. */
+  intervals?: number;
+}
+
+/** One hour in microseconds: values above it are recorded as one hour. */
+const HIGHEST_TRACKABLE_US = 3_600_000_000;
+
+/** An HDR histogram with the precision the whole system reports with: 1 µs to 1 h, 3 significant digits. */
+export const createLatencyHistogram = (): Histogram =>
+  build({
+    useWebAssembly: false,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_TRACKABLE_US,
+    numberOfSignificantValueDigits: 3,
+  });
+
+export const toMicroseconds = (ms: number): number =>
+  Number.isFinite(ms)
+    ? Math.min(HIGHEST_TRACKABLE_US, Math.max(0, Math.round(ms * 1000)))
+    : HIGHEST_TRACKABLE_US;
+
+export const EMPTY_SNAPSHOT: Readonly<PercentileSnapshot> = Object.freeze({
+  count: 0,
+  p50: 0,
+  p90: 0,
+  p99: 0,
+  p999: 0,
+  max: 0,
+  mean: 0,
+});
+
+/** Reads a microsecond histogram as a millisecond snapshot. */
+export function summarize(histogram: Histogram): PercentileSnapshot {
+  const count = histogram.totalCount;
+  if (count === 0) return { ...EMPTY_SNAPSHOT };
+  const ms = (us: number): number => us / 1000;
+  return {
+    count,
+    p50: ms(histogram.getValueAtPercentile(50)),
+    p90: ms(histogram.getValueAtPercentile(90)),
+    p99: ms(histogram.getValueAtPercentile(99)),
+    p999: ms(histogram.getValueAtPercentile(99.9)),
+    max: ms(histogram.maxValue),
+    mean: ms(histogram.mean),
+  };
+}
+
+/**
+ * Latency percentiles over a sliding window (the last minute by default) and over all time.
+ * The window is a ring of interval histograms keyed by the clock: a record lands in the interval of its
+ * time, and a snapshot merges the intervals still inside the window, so it covers between
+ * `windowMs - windowMs / intervals` and `windowMs` of history.
+ */
+export class Percentiles {
+  private readonly intervalMs: number;
+  private readonly ring: Histogram[];
+  /** Which interval (time / intervalMs) each ring slot holds; -Infinity when it has never held one. */
+  private readonly slotInterval: number[];
+  private readonly allTime = createLatencyHistogram();
+  private readonly merged = createLatencyHistogram();
+
+  constructor(
+    private readonly clock: Clock,
+    options: PercentilesOptions = {},
+  ) {
+    const windowMs = options.windowMs ?? 60_000;
+    const intervals = options.intervals ?? 6;
+    if (!Number.isInteger(intervals) || intervals < 1)
+      throw new RangeError(`intervals must be a whole number ≥ 1, got ${intervals}`);
+    if (!(windowMs > 0)) throw new RangeError(`windowMs must be > 0, got ${windowMs}`);
+    this.intervalMs = windowMs / intervals;
+    this.ring = Array.from({ length: intervals }, createLatencyHistogram);
+    this.slotInterval = Array.from({ length: intervals }, () => Number.NEGATIVE_INFINITY);
+  }
+
+  record(ms: number): void {
+    const value = toMicroseconds(ms);
+    this.currentSlot().recordValue(value);
+    this.allTime.recordValue(value);
+  }
+
+  /** Percentiles over the sliding window. */
+  snapshot(): PercentileSnapshot {
+    const now = this.intervalOf(this.clock.now());
+    this.merged.reset();
+    this.ring.forEach((histogram, slot) => {
+      const interval = this.slotInterval[slot] ?? Number.NEGATIVE_INFINITY;
+      if (interval > now - this.ring.length && interval <= now) this.merged.add(histogram);
+    });
+    return summarize(this.merged);
+  }
+
+  /** Percentiles over everything recorded since construction or the last `reset()`. */
+  total(): PercentileSnapshot {
+    return summarize(this.allTime);
+  }
+
+  reset(): void {
+    for (const histogram of this.ring) histogram.reset();
+    this.slotInterval.fill(Number.NEGATIVE_INFINITY);
+    this.allTime.reset();
+  }
+
+  private currentSlot(): Histogram {
+    const interval = this.intervalOf(this.clock.now());
+    const slot = ((interval % this.ring.length) + this.ring.length) % this.ring.length;
+    const histogram = this.ring[slot] as Histogram;
+    if (this.slotInterval[slot] !== interval) {
+      histogram.reset();
+      this.slotInterval[slot] = interval;
+    }
+    return histogram;
+  }
+
+  private intervalOf(time: number): number {
+    return Math.floor(time / this.intervalMs);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './Percentiles.js';
+export * from './RollingCounter.js';

@@ -1,0 +1,3 @@
+export * from './KanbanLane.js';
+export * from './deadLetter.js';
+export * from './retryAfter.js';

@@ -1,0 +1,2 @@
+export * from './signalSchema.js';
+export * from './validationMessage.js';
