@@ -27,6 +27,6 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   process.stdout.write(
-    `${JSON.stringify({ url: target.url, pid: process.pid } satisfies TargetAnnouncement)}\n`,
+    `${JSON.stringify({ benchTarget: { url: target.url, pid: process.pid } satisfies TargetAnnouncement })}\n`,
   );
 }

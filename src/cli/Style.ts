@@ -27,7 +27,9 @@ export function createStyle(
     env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0'
       ? true
       : stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
-  const tone = (which: Tone, text: string) => (enabled ? styleText(FORMATS[which], text) : text);
+  // The decision is made here (and can be tested), so styleText is told not to check process.stdout again.
+  const tone = (which: Tone, text: string) =>
+    enabled ? styleText(FORMATS[which], text, { validateStream: false }) : text;
   const levelTone = (level: string): Tone | undefined =>
     (({ green: 'good', yellow: 'warn', red: 'bad' }) as Record<string, Tone>)[level];
   return {

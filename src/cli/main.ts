@@ -6,7 +6,7 @@
 import { isUnreachableError } from './ApiClient.js';
 import { overview } from './commands/help.js';
 import { COMMANDS, findCommand } from './registry.js';
-import { isUsageError } from './UsageError.js';
+import { isUsageError, UsageError } from './UsageError.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;

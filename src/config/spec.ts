@@ -42,20 +42,24 @@ export const SETTINGS = {
   HOST: { type: 'string', doc: 'Address the API listens on', default: 'localhost' },
   QUEUE_BACKEND: {
     type: 'string',
-    doc: 'Where lanes live: memory (embedded), nats, rabbitmq, or nats+rabbitmq (NATS with RabbitMQ fallback)',
+    doc: 'Where lanes live: memory (embedded); nats, rabbitmq and nats+rabbitmq come with the distributed mode',
     default: 'memory',
     enum: ['memory', 'nats', 'rabbitmq', 'nats+rabbitmq'],
   },
-  NATS_URL: { type: 'string', doc: 'NATS server (distributed mode)', default: 'nats://127.0.0.1:4222' },
+  NATS_URL: {
+    type: 'string',
+    doc: 'NATS server (distributed mode, not built yet)',
+    default: 'nats://127.0.0.1:4222',
+  },
   AMQP_URL: {
     type: 'string',
-    doc: 'RabbitMQ server (distributed mode)',
+    doc: 'RabbitMQ server (distributed mode, not built yet)',
     default: 'amqp://guest:guest@127.0.0.1:5672',
     secret: true,
   },
   DATABASE_URL: {
     type: 'string',
-    doc: 'PostgreSQL status store (distributed mode); empty = in memory',
+    doc: 'PostgreSQL status store (distributed mode, not built yet); empty = in memory',
     default: '',
     secret: true,
   },
@@ -131,11 +135,6 @@ export const SETTINGS = {
     doc: 'Bearer token that admin routes accept from non-loopback callers',
     default: '',
     secret: true,
-  },
-  OTEL_EXPORTER_OTLP_ENDPOINT: {
-    type: 'string',
-    doc: 'OTLP endpoint for traces (empty = none)',
-    default: '',
   },
 } as const satisfies Record<string, SettingSpec>;
 

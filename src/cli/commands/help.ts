@@ -24,22 +24,25 @@ export function helpCommand(commands: () => readonly Command[]): Command {
   };
 }
 
-/** The command list: what `tps`, `tps help` and a usage error without a command show. */
+/** The command list with each synopsis: what `tps`, `tps help` and an unknown command show. */
 export function overview(commands: readonly Command[]): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const line = (c: Command) => `  ${c.name.padEnd(width)}  ${c.summary}`;
-  const coming = commands.filter((c) => c.summary.endsWith('(coming)'));
-  const ready = commands.filter((c) => !coming.includes(c));
+  const coming = commands.filter((c) => c.coming);
+  const ready = commands.filter((c) => !c.coming);
+  const width = Math.max(...coming.map((c) => c.name.length));
   return [
-    'usage: tps <command> [flags]      (tps help <command> for its flags)',
+    'usage: tps <command> [flags]',
     '',
-    'commands:',
-    ...ready.map(line),
+    'commands (tps help <command>, or tps <command> --help, explains the flags):',
+    ...ready.flatMap((c) => [...synopsis(c).map((line) => `  ${line}`), `      ${c.summary}`]),
     '',
     'coming:',
-    ...coming.map(line),
+    ...coming.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Commands that talk to the API take --url URL (default http://localhost:$PORT, PORT defaulting to 8080).',
-    'Exit codes: 0 ok, 1 failed or unreachable, 2 wrong usage.',
+    'Exit codes: 0 ok, 1 failed or nothing answers, 2 wrong usage.',
   ].join('\n');
 }
+
+/** The first lines of a usage text, up to the first blank line. */
+const synopsis = (command: Command): string[] =>
+  command.usage.split('\n\n')[0]?.split('\n') ?? [command.name];

@@ -42,13 +42,14 @@ export const infoCommand: Command = {
       part
         ? `${part.backend ?? '?'} (${part.durable ? 'durable' : 'not durable: lost if the process dies'})`
         : '?';
+    const uptime = info.uptime_s === undefined ? '?' : formatDuration(info.uptime_s * 1000);
     console.log(
       [
         `${info.name ?? 'tps'} ${info.version ?? ''} at ${api.url}`,
         `  mode     ${info.mode ?? '?'}`,
         `  queue    ${durability(info.queue)}`,
         `  store    ${durability(info.store)}`,
-        `  running  ${info.uptime_s === undefined ? '?' : formatDuration(info.uptime_s * 1000)} (pid ${info.pid ?? '?'}, node ${info.node ?? '?'})`,
+        `  running  ${uptime} (pid ${info.pid ?? '?'}, node ${info.node ?? '?'})`,
         '',
         'EFFECTIVE CONFIGURATION',
         formatTable(

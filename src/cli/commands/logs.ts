@@ -20,18 +20,21 @@ export const logsCommand: Command = {
       return 0;
     }
     const tail = spawn('tail', ['-n', String(lines), '-F', logFile], { stdio: 'inherit' });
-    // Ctrl-C reaches tail too (same process group); stay alive until it has gone.
-    const ignore = () => undefined;
-    process.on('SIGINT', ignore);
+    // Ctrl-C reaches tail too (same process group); a signal sent to tps alone is passed on. Either way tps
+    // stays until tail has gone, so no tail is left behind.
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const forward = (signal: NodeJS.Signals) => tail.kill(signal);
+    for (const signal of signals) process.on(signal, forward);
     return new Promise<number>((resolve) => {
+      const finish = (code: number) => {
+        for (const signal of signals) process.off(signal, forward);
+        resolve(code);
+      };
       tail.once('error', (error) => {
         console.error(`could not run tail: ${error.message}`);
-        resolve(1);
+        finish(1);
       });
-      tail.once('exit', (code, signal) => {
-        process.off('SIGINT', ignore);
-        resolve(signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : (code ?? 1));
-      });
+      tail.once('exit', (code, signal) => finish(signal && signals.includes(signal) ? 0 : (code ?? 1)));
     });
   },
 };

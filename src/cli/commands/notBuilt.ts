@@ -4,7 +4,8 @@ import type { Command } from '../Command.js';
 export function notBuiltCommand(name: string, summary: string, usage: string, issue: string): Command {
   return {
     name,
-    summary: `${summary} (coming)`,
+    summary,
+    coming: true,
     usage: `${usage}\n\n  Not built yet (see ${issue}).`,
     async run() {
       console.error(`tps ${name}: not built yet (see ${issue})`);

@@ -93,10 +93,24 @@ function parsePayload(text: string): Record<string, unknown> {
 
 /** Polls the status until it is terminal, one line per change: local time, time since sending, status. */
 async function follow(api: ApiClient, first: SignalView, sentAt: number, waitMs: number): Promise<number> {
-  const style = createStyle();
   const path = `/signal/${encodeURIComponent(first.id)}/status`;
   const deadline = sentAt + waitMs;
-  let last: SignalView | undefined;
+  const style = createStyle();
+  const line = (view: SignalView, extra = '') => {
+    const terminal = TERMINAL_STATUSES.has(view.status);
+    const tone = view.status === 'completed' ? 'good' : terminal ? 'bad' : 'dim';
+    const attempt = view.attempts ? ` (attempt ${view.attempts})` : '';
+    console.log(
+      `${clockTime(Date.now(), { millis: true })}  +${formatDuration(Date.now() - sentAt).padEnd(7)}  ` +
+        `${style.tone(tone, view.status)}${attempt}${extra}`,
+    );
+  };
+  if (TERMINAL_STATUSES.has(first.status)) {
+    line(first, finalNote(first));
+    return first.status === 'completed' ? 0 : 1;
+  }
+  line(first);
+  let last = first;
   for (;;) {
     const answer = await api.get(path);
     if (!answer.ok) {
@@ -104,15 +118,9 @@ async function follow(api: ApiClient, first: SignalView, sentAt: number, waitMs:
       return 1;
     }
     const view = answer.json as SignalView;
-    if (view.status !== last?.status || view.attempts !== last.attempts) {
+    if (view.status !== last.status || (view.attempts ?? 0) !== (last.attempts ?? 0)) {
       const terminal = TERMINAL_STATUSES.has(view.status);
-      const tone = view.status === 'completed' ? 'good' : terminal ? 'bad' : 'dim';
-      const attempt = view.attempts ? ` (attempt ${view.attempts})` : '';
-      const extra = terminal ? finalNote(view) : '';
-      console.log(
-        `${clockTime(Date.now(), { millis: true })}  +${formatDuration(Date.now() - sentAt).padEnd(7)}  ` +
-          `${style.tone(tone, view.status)}${attempt}${extra}`,
-      );
+      line(view, terminal ? finalNote(view) : '');
       if (terminal) return view.status === 'completed' ? 0 : 1;
       last = view;
     }

@@ -139,7 +139,7 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
   const p = status.percentiles_ms;
   const lanes = Object.keys(p.lead_time) as LaneName[];
   const row = (what: string, view: PercentilesView | undefined) =>
-    view
+    view && view.count > 0
       ? [what, ms(view.p50), ms(view.p90), ms(view.p99), ms(view.max), String(view.count)]
       : [what, '—', '—', '—', '—', '0'];
   sections.push(

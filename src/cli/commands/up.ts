@@ -7,6 +7,7 @@ import type { Command } from '../Command.js';
 import { formatDuration } from '../formatTime.js';
 import { baseUrl, parseFlags, URL_FLAG } from '../parseFlags.js';
 import { createProgress } from '../Progress.js';
+import { UsageError } from '../UsageError.js';
 import { isAlive, readPid, REPO_ROOT, removePidFile, runFiles, type RunFiles } from '../runFiles.js';
 
 const HEALTH_DEADLINE_MS = 30_000;
@@ -25,6 +26,12 @@ export const upCommand: Command = {
   async run(args, { env }) {
     const { values } = parseFlags('up', args, URL_FLAG);
     const url = baseUrl('up', values.url, env);
+    if (values.url === undefined && env.PORT !== undefined && Number(env.PORT) === 0) {
+      throw new UsageError(
+        'PORT=0 picks a random port, so tps up could not tell where to look; set a port',
+        'up',
+      );
+    }
     const files = runFiles(env);
     const api = createApiClient(url, env);
 

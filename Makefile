@@ -1,0 +1,174 @@
+# The `tps` command line as make targets, with the names the user guide uses (DESIGN.md, "Command line").
+# `make` (or `make help`) lists them. Targets that talk to the system build dist/ first when sources changed.
+#
+# Variables: URL=http://host:port (the API; default http://localhost:$PORT), PORT=8080 (for up and run-local),
+# LATENCY, ERROR_RATE, TARGET, POOL (chaos), GREP (metrics), TYPE, PAYLOAD (signal), ID (dlq-replay),
+# RATE, DURATION (load).
+
+.DEFAULT_GOAL := help
+SHELL := /bin/sh
+
+TPS := node bin/tps.js
+CLI := dist/cli/main.js
+SOURCES := $(shell find src -name '*.ts' ! -name '*.test.ts' 2>/dev/null)
+
+URL ?=
+URL_FLAG = $(if $(URL),--url $(URL))
+LATENCY ?= 5000
+ERROR_RATE ?=
+TARGET ?= service-c
+POOL ?=
+GREP ?=
+TYPE ?= execute
+PAYLOAD ?=
+ID ?=
+RATE ?= 100
+DURATION ?= 60
+
+# For targets the design names that this build does not have yet: say so, fail with 2 like `tps`.
+not_built = @echo "make $@: not built yet ($(1))" >&2; exit 2
+
+.PHONY: help up down restart run-local logs logs-system logs-nats logs-rabbitmq dashboard traces \
+	health status info metrics signal dlq dlq-replay \
+	load spike stress stress-test \
+	chaos-downstream chaos chaos-stop chaos-status chaos-crash-worker chaos-queue-down chaos-queue-recover chaos-cascade \
+	build test lint typecheck format bench clean
+
+##@ Help
+
+help: ## list every target with what it does (this list)
+	@echo "usage: make <target> [VARIABLE=value ...]"
+	@awk 'BEGIN { FS = ":.*## " } \
+		/^##@/ { printf "\n%s\n", substr($$0, 5); next } \
+		/^[a-zA-Z0-9_.-]+:.*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo "  Variables: URL=... (API, default http://localhost:\$$PORT), PORT=8080, LATENCY=5000, TARGET=service-c, ..."
+
+##@ Run
+
+up: $(CLI) ## start the embedded system in the background; returns once /health answers (PORT=8080)
+	$(TPS) up $(URL_FLAG)
+
+down: $(CLI) ## stop what `make up` started (SIGTERM and drain; SIGKILL after 30 s)
+	$(TPS) down
+
+restart: ## down, then up
+	$(MAKE) --no-print-directory down
+	$(MAKE) --no-print-directory up
+
+run-local: ## run the embedded system in the foreground (npm start); Ctrl-C drains and stops
+	npm start
+
+logs: $(CLI) ## follow the log of what `make up` started
+	$(TPS) logs
+
+logs-system: ## logs of the distributed stack's services (coming)
+	$(call not_built,see the distributed mode issue; for the embedded system: make logs)
+
+logs-nats: ## NATS server logs (coming)
+	$(call not_built,see the distributed mode issue)
+
+logs-rabbitmq: ## RabbitMQ server logs (coming)
+	$(call not_built,see the distributed mode issue)
+
+dashboard: ## open the Grafana dashboards (coming)
+	$(call not_built,see the observability stack issue; meanwhile: make status and make metrics)
+
+traces: ## open the trace viewer (coming)
+	$(call not_built,see the value stream issue)
+
+##@ Look
+
+health: $(CLI) ## is it healthy? exit 1 when not
+	$(TPS) health $(URL_FLAG)
+
+status: $(CLI) ## andon stations, lanes, pools, breakers, percentiles and rates as tables
+	$(TPS) status $(URL_FLAG)
+
+info: $(CLI) ## version, mode, queue durability and the effective configuration
+	$(TPS) info $(URL_FLAG)
+
+metrics: $(CLI) ## the Prometheus exposition; GREP=queue_depth keeps matching lines
+	$(TPS) metrics $(if $(GREP),--grep '$(GREP)') $(URL_FLAG)
+
+signal: $(CLI) ## send one signal and follow it to the end (TYPE=execute, PAYLOAD='{"task":"test"}')
+	$(TPS) signal --type $(TYPE) $(if $(PAYLOAD),--payload '$(PAYLOAD)') --wait $(URL_FLAG)
+
+dlq: $(CLI) ## list dead-lettered signals
+	$(TPS) dlq list $(URL_FLAG)
+
+dlq-replay: $(CLI) ## replay dead letters: ID=<id> for one, every one without ID
+	$(TPS) dlq replay $(if $(ID),--id $(ID)) $(URL_FLAG)
+
+##@ Load (coming)
+
+load: $(CLI) ## open-model load: RATE=100 req/s for DURATION=60 s, then a latency report
+	$(TPS) load --rate $(RATE) --duration $(DURATION) $(URL_FLAG)
+
+spike: $(CLI) ## a burst of 1000 req/s for 10 s
+	$(TPS) spike $(URL_FLAG)
+
+stress: $(CLI) ## 500 req/s for 30 s
+	$(TPS) load --rate 500 --duration 30 $(URL_FLAG)
+
+stress-test: $(CLI) ## from 100 req/s, +50 every 30 s, until it breaks; reports the capacity
+	$(TPS) stress $(URL_FLAG)
+
+##@ Chaos
+
+chaos-downstream: $(CLI) ## slow service-c: LATENCY=5000 ms, optional ERROR_RATE=0.2
+	$(TPS) chaos downstream --latency $(LATENCY) $(if $(ERROR_RATE),--error-rate $(ERROR_RATE)) $(URL_FLAG)
+
+chaos: $(CLI) ## slow one service: TARGET=service-a|service-b|service-c LATENCY=5000, optional ERROR_RATE
+	$(TPS) chaos downstream --target $(TARGET) --latency $(LATENCY) $(if $(ERROR_RATE),--error-rate $(ERROR_RATE)) $(URL_FLAG)
+
+chaos-stop: $(CLI) ## clear every injected fault
+	$(TPS) chaos stop $(URL_FLAG)
+
+chaos-status: $(CLI) ## which faults are active
+	$(TPS) chaos status $(URL_FLAG)
+
+chaos-crash-worker: $(CLI) ## crash a worker holding its signal (POOL=fast|slow); watch the redelivery
+	$(TPS) chaos crash-worker $(if $(POOL),--pool $(POOL)) $(URL_FLAG)
+
+chaos-queue-down: $(CLI) ## take the queue backend down: intake answers 503, nothing accepted is lost
+	$(TPS) chaos queue-down $(URL_FLAG)
+
+chaos-queue-recover: $(CLI) ## bring the queue backend back
+	$(TPS) chaos queue-recover $(URL_FLAG)
+
+chaos-cascade: $(CLI) ## slow A, then B, then C past their callers' timeouts; the breakers must hold
+	$(TPS) chaos cascade $(URL_FLAG)
+
+##@ Develop
+
+build: ## compile TypeScript to dist/
+	npm run build
+
+test: ## run every test (npm test)
+	npm test
+
+lint: ## eslint
+	npm run lint
+
+typecheck: ## tsc --noEmit over sources, tests and benches
+	npm run typecheck
+
+format: ## prettier --write
+	npm run format
+
+bench: ## benchmarks (npm run bench)
+	npm run bench
+
+clean: ## stop what `make up` started, then remove dist/ and .run/
+	@if [ -f $(CLI) ]; then $(TPS) down; fi
+	rm -rf dist .run
+
+# The compiled CLI, rebuilt when any source or build setting is newer. tsc may leave an unchanged file alone,
+# hence the touch. node_modules is order-only: installed when missing, never re-installed for a newer lock file.
+$(CLI): $(SOURCES) package.json tsconfig.json tsconfig.build.json | node_modules
+	npm run build
+	@touch $@
+
+node_modules:
+	npm ci

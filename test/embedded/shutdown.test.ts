@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { startTestSystem } from '../support/testSystem.js';
+import { waitFor } from '../support/waitFor.js';
+
+const freePort = async (): Promise<number> => {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+};
+
+describe('graceful shutdown', () => {
+  it('drains: intake answers 503 at once, the signal in hand finishes, then everything closes', async () => {
+    const t = await startTestSystem({ fastPoolSize: 1, poolMin: 1, autoscale: false });
+    const answer = await t.send({ signal_type: 'execute', payload: { work_ms: 400 } });
+    const id = String(answer.body.id);
+    await t.waitForStatus(id, 'processing');
+
+    const closing = t.close();
+    const refused = await t.send({ signal_type: 'execute', payload: {} });
+    assert.equal(refused.status, 503);
+    assert.equal((refused.body.error as { code: string }).code, 'SHUTTING_DOWN');
+    assert.ok(refused.headers.get('retry-after'));
+    await closing;
+
+    const record = await t.system.parts.store.get(id);
+    assert.equal(record?.status, 'completed');
+  });
+
+  it('releases work still in hand when the drain time runs out, for redelivery', async () => {
+    const t = await startTestSystem({ fastPoolSize: 1, poolMin: 1, autoscale: false, shutdownTimeoutMs: 50 });
+    const answer = await t.send({ signal_type: 'execute', payload: { work_ms: 5000 } });
+    const id = String(answer.body.id);
+    await t.waitForStatus(id, 'processing');
+    const stats = t.system.parts.queue.stats.bind(t.system.parts.queue);
+    const released = waitFor(async () => (await stats()).fast.depth === 1, {
+      message: 'signal back in its lane',
+    });
+    await t.close();
+    await released;
+  });
+
+  it('exits on SIGTERM within the bound, after saying it drained', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        SHUTDOWN_TIMEOUT_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+        message: 'the system answers /health',
+      });
+      const sent = await fetch(`http://127.0.0.1:${port}/signal`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ signal_type: 'execute', payload: { work_ms: 300 } }),
+      });
+      assert.equal(sent.status, 202);
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      assert.equal(code, 0, output);
+      assert.match(output, /draining/);
+      assert.match(output, /stopped/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
