@@ -35,7 +35,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'bench/**', 'test/**', '**/*.test.ts', 'bin/**'],
+    files: ['src/cli/**', 'bench/**', 'test/**', 'scripts/**', '**/*.test.ts', 'bin/**'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -2,3 +2,4 @@ export * from './codes.js';
 export * from './TpsError.js';
 export * from './queueErrors.js';
 export * from './downstreamErrors.js';
+export * from './withoutStack.js';

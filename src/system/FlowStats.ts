@@ -12,20 +12,19 @@ type CounterKey =
   | `accepted:${LaneName}`
   | `${ProcessOutcome | 'dead_lettered'}:${LaneName}`;
 
-export interface FlowSnapshot {
-  rates: {
-    intake_per_s: number;
-    completed_per_s: Record<LaneName, number>;
-    /** Share of API answers that were 5xx over the last minute. */
-    error_rate: number;
-    requests_per_s: number;
-  };
-  percentiles_ms: {
-    intake: PercentileSnapshot;
-    queue_wait: Record<LaneName, PercentileSnapshot>;
-    processing: Record<LaneName, PercentileSnapshot>;
-    lead_time: Record<LaneName, PercentileSnapshot>;
-  };
+export interface FlowRates {
+  intake_per_s: number;
+  completed_per_s: Record<LaneName, number>;
+  /** Share of API answers that were 5xx over the last minute. */
+  error_rate: number;
+  requests_per_s: number;
+}
+
+export interface FlowPercentiles {
+  intake: PercentileSnapshot;
+  queue_wait: Record<LaneName, PercentileSnapshot>;
+  processing: Record<LaneName, PercentileSnapshot>;
+  lead_time: Record<LaneName, PercentileSnapshot>;
 }
 
 const perLane = <T>(make: (lane: LaneName) => T): Record<LaneName, T> =>
@@ -113,20 +112,22 @@ export class FlowStats implements ProcessObserver {
     return this.counters.ratio('server_errors', 'requests') ?? 0;
   }
 
-  snapshot(): FlowSnapshot {
+  rates(): FlowRates {
     return {
-      rates: {
-        intake_per_s: LANES.reduce((sum, lane) => sum + this.counters.rate(`accepted:${lane}`), 0),
-        completed_per_s: perLane((lane) => this.counters.rate(`completed:${lane}`)),
-        error_rate: this.errorRate(),
-        requests_per_s: this.counters.rate('requests'),
-      },
-      percentiles_ms: {
-        intake: this.intake.snapshot(),
-        queue_wait: perLane((lane) => this.queueWait[lane].snapshot()),
-        processing: perLane((lane) => this.processing[lane].snapshot()),
-        lead_time: perLane((lane) => this.leadTime[lane].snapshot()),
-      },
+      intake_per_s: LANES.reduce((sum, lane) => sum + this.counters.rate(`accepted:${lane}`), 0),
+      completed_per_s: perLane((lane) => this.counters.rate(`completed:${lane}`)),
+      error_rate: this.errorRate(),
+      requests_per_s: this.counters.rate('requests'),
+    };
+  }
+
+  /** Merges the windowed HDR histograms: worth it when someone asks (/status), not on every andon tick. */
+  percentiles(): FlowPercentiles {
+    return {
+      intake: this.intake.snapshot(),
+      queue_wait: perLane((lane) => this.queueWait[lane].snapshot()),
+      processing: perLane((lane) => this.processing[lane].snapshot()),
+      lead_time: perLane((lane) => this.leadTime[lane].snapshot()),
     };
   }
 }

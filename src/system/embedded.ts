@@ -66,14 +66,14 @@ async function wire(config: Config, logger: Logger) {
   let draining = false;
 
   const breakers: Breaker[] = [];
-  const makeBreaker = (name: string): Breaker => {
+  const makeBreaker = (name: string, timed = true): Breaker => {
     const breaker = createBreaker({
       name,
       threshold: config.circuitBreakerThreshold,
       resetMs: config.circuitBreakerResetMs,
       halfOpenProbes: config.breakerProbes,
       probeTimeoutMs: config.probeTimeoutMs,
-      callTimeoutMs: config.downstreamTimeoutMs,
+      ...(timed ? { callTimeoutMs: config.downstreamTimeoutMs } : {}),
       slowCallMs: config.slowCallMs,
       clock,
     });
@@ -107,7 +107,8 @@ async function wire(config: Config, logger: Logger) {
     fast: makeBreaker(laneBreakerName('fast')),
     slow: makeBreaker(laneBreakerName('slow')),
   };
-  const queueBreaker = makeBreaker('queue');
+  // The queue backend's own client keeps the time limits of a publish; the breaker only counts failures.
+  const queueBreaker = makeBreaker('queue', false);
   const line = createLine({ lanes: LANES, laneBreakers, halfOpenProbes: config.breakerProbes, clock });
 
   const laneClients = Object.fromEntries(
@@ -216,19 +217,19 @@ async function wire(config: Config, logger: Logger) {
       queue: { backend: queue.backend, durable: queue.durable, ...availability },
       behaviours: chain.behaviours,
       downstreamErrorRate: (service) => flow.downstreamErrorRate(service),
-      flow: flow.snapshot(),
+      rates: flow.rates(),
       chaos: chaos.state(),
     };
   };
 
-  let latest: SystemStatus | undefined;
-  const refresh = async (): Promise<SystemStatus> => {
+  /** The andon tick: stations and gauges from the parts' state, cheap enough to run twice a second. */
+  const observe = async (): Promise<StatusParts> => {
     const statusParts = await gatherParts();
     board.update(deriveStations(andonInput(statusParts)));
     updateGauges(statusParts);
-    latest = systemStatus(statusParts, board);
-    return latest;
+    return statusParts;
   };
+  const refresh = async (): Promise<SystemStatus> => systemStatus(await observe(), board, flow.percentiles());
   const updateGauges = (statusParts: StatusParts) => {
     for (const lane of LANES) {
       const stats = statusParts.lanes[lane];
@@ -254,7 +255,7 @@ async function wire(config: Config, logger: Logger) {
     }
   };
   const ticker = setInterval(
-    () => void refresh().catch((err: unknown) => logger.error({ err }, 'status refresh failed')),
+    () => void observe().catch((err: unknown) => logger.error({ err }, 'andon tick failed')),
     STATUS_REFRESH_MS,
   );
   ticker.unref();
@@ -280,20 +281,21 @@ async function wire(config: Config, logger: Logger) {
     metrics,
     chaos,
     status: refresh,
+    observe,
     health: async () => {
-      const status = latest ?? (await refresh());
+      await observe();
       const availability = queue.availability();
       const checks: Record<string, string> = {
         intake: draining ? 'draining: the system is shutting down' : 'ok',
         queue: availability.available ? 'ok' : `unavailable: ${availability.cause ?? 'unknown'}`,
         store: 'ok',
       };
-      const stations = status.andon.stations;
+      const stations = board.stations();
       return {
         healthy: Object.values(checks).every((check) => check === 'ok'),
         checks,
         andon: {
-          overall: status.andon.overall,
+          overall: board.overall(),
           red: stations.filter((s) => s.level === 'red').map((s) => `${s.id}: ${s.cause}`),
           yellow: stations.filter((s) => s.level === 'yellow').map((s) => `${s.id}: ${s.cause}`),
         },

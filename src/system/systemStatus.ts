@@ -6,7 +6,7 @@ import type { DownstreamServiceName, ServiceBehaviour } from '../services/downst
 import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
 import type { AndonBoard, AndonInput } from '../tps/andon/index.js';
 import type { BreakerSnapshot, Line } from '../tps/jidoka/index.js';
-import type { FlowSnapshot } from './FlowStats.js';
+import type { FlowPercentiles, FlowRates } from './FlowStats.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -23,7 +23,7 @@ export interface StatusParts {
   queue: { backend: string; durable: boolean; available: boolean; cause?: string };
   behaviours: Record<DownstreamServiceName, ServiceBehaviour>;
   downstreamErrorRate: (service: DownstreamServiceName) => number;
-  flow: FlowSnapshot;
+  rates: FlowRates;
   chaos: ChaosState;
 }
 
@@ -31,8 +31,8 @@ export interface StatusParts {
 export function andonInput(parts: StatusParts): AndonInput {
   return {
     api: {
-      errorRate: parts.flow.rates.error_rate,
-      requestsPerSecond: parts.flow.rates.requests_per_s,
+      errorRate: parts.rates.error_rate,
+      requestsPerSecond: parts.rates.requests_per_s,
       draining: parts.draining,
     },
     line: parts.line.snapshot(),
@@ -50,7 +50,11 @@ export function andonInput(parts: StatusParts): AndonInput {
 }
 
 /** The `/status` answer, in the API's snake_case. */
-export function systemStatus(parts: StatusParts, board: AndonBoard): SystemStatus {
+export function systemStatus(
+  parts: StatusParts,
+  board: AndonBoard,
+  percentiles: FlowPercentiles,
+): SystemStatus {
   const line = parts.line.snapshot();
   return {
     mode: parts.mode,
@@ -109,8 +113,8 @@ export function systemStatus(parts: StatusParts, board: AndonBoard): SystemStatu
       injected_latency_ms: behaviour.injected.latencyMs,
       injected_error_rate: behaviour.injected.errorRate,
     })),
-    rates: parts.flow.rates,
-    percentiles_ms: parts.flow.percentiles_ms,
+    rates: parts.rates,
+    percentiles_ms: percentiles,
     chaos: { active: parts.chaos.active },
   };
 }

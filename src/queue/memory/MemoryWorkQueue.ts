@@ -1,6 +1,7 @@
 import { EventEmitter, type Disposable } from '../../domain/disposable.js';
 import { LANES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { QueueFullError, QueueUnavailableError } from '../../errors/queueErrors.js';
+import { withoutStack } from '../../errors/withoutStack.js';
 import { systemClock, type Clock } from '../../tps/clock.js';
 import { KanbanLane, type LeasedItem } from '../../tps/kanban/KanbanLane.js';
 import type {
@@ -76,9 +77,13 @@ export class MemoryWorkQueue implements WorkQueue {
     if (refusal) return Promise.reject(refusal);
     const lane = this.lanes.get(message.lane);
     if (!lane) return Promise.reject(this.noSuchLane(message.lane));
-    const outcome = lane.kanban.offer(structuredClone(message));
+    const { kanban } = lane;
+    // A copy, as a broker would keep, but only when the lane has room: a refused message is not stored.
+    const outcome = kanban.offer(kanban.depth < kanban.limits.maxDepth ? structuredClone(message) : message);
     if (outcome === 'full') {
-      return Promise.reject(new QueueFullError(lane.name, lane.kanban.depth, lane.kanban.limits.maxDepth));
+      return Promise.reject(
+        withoutStack(() => new QueueFullError(lane.name, kanban.depth, kanban.limits.maxDepth)),
+      );
     }
     if (outcome === 'accepted') this.pump(lane);
     return Promise.resolve({ duplicate: outcome === 'duplicate' });

@@ -23,6 +23,8 @@ export interface ApiDeps {
   metrics: Metrics;
   chaos: ChaosControl;
   status(): Promise<SystemStatus>;
+  /** Brings the andon and the gauges up to date (before a scrape). */
+  observe(): Promise<unknown>;
   health(): Promise<Health>;
   info(): Record<string, unknown>;
   deadLetters: {

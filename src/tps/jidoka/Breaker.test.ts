@@ -122,6 +122,21 @@ describe('Breaker', () => {
       assert.equal(breaker.snapshot().lastFailure, 'timed out after 5000 ms');
     });
 
+    it('sets no time limit when callTimeoutMs is left out, and still counts failures', async () => {
+      const { callTimeoutMs: _unused, ...untimed } = options({ threshold: 2, slowCallMs: 120_000 });
+      const breaker = createBreaker(untimed);
+      let seen: AbortSignal | undefined;
+      const call = breaker.execute((signal) => {
+        seen = signal;
+        return takes(60_000)();
+      });
+      mock.timers.tick(60_000);
+      assert.equal(await call, 'late');
+      assert.equal(seen?.aborted, false);
+      await fail(breaker, 2);
+      assert.equal(breaker.state, 'open');
+    });
+
     it('returns the value of a slow call but counts it as a failure', async () => {
       const breaker = createBreaker(options({ threshold: 2, slowCallMs: 2_000 }));
       const call = breaker.execute(takes(2_500));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   circuitBreaker,
   handleWhen,
@@ -27,8 +28,11 @@ export interface BreakerOptions {
   halfOpenProbes: number;
   /** Time limit of a probe call (any call while the breaker is not closed). */
   probeTimeoutMs: number;
-  /** Time limit of a call while the breaker is closed. */
-  callTimeoutMs: number;
+  /**
+   * Time limit of a call while the breaker is closed. Leave it out for a dependency whose client keeps its
+   * own time limits (a queue backend's publish): then no timer is spent per call, probes included.
+   */
+  callTimeoutMs?: number;
   /** A call that succeeds but takes longer than this counts as a failure. */
   slowCallMs: number;
   /**
@@ -105,7 +109,7 @@ export function createBreaker(options: BreakerOptions): Breaker {
   let openedAt = 0;
   let opens = 0;
   let lastFailure: string | undefined;
-  let lastTimeoutMs = callTimeoutMs;
+  let lastTimeoutMs = callTimeoutMs ?? probeTimeoutMs;
 
   const moveTo = (to: BreakerState, cause: string): void => {
     if (to === state) return;
@@ -125,17 +129,24 @@ export function createBreaker(options: BreakerOptions): Breaker {
     halfOpenAfter: resetMs,
     breaker: strategy,
   });
-  const callTimeout = timeout(callTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  const callTimeout =
+    callTimeoutMs === undefined
+      ? undefined
+      : timeout(callTimeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const probeTimeout = timeout(probeTimeoutMs, {
     strategy: TimeoutStrategy.Aggressive,
     abortOnReturn: false,
   });
   // Cockatiel's TaskCancelledError does not say which limit ran out: remember the last to fire
   // (the failure is described in microtasks, before another timer can fire).
-  callTimeout.onTimeout(() => (lastTimeoutMs = callTimeoutMs));
+  callTimeout?.onTimeout(() => (lastTimeoutMs = callTimeoutMs ?? probeTimeoutMs));
   probeTimeout.onTimeout(() => (lastTimeoutMs = probeTimeoutMs));
-  const normalCall = wrap(policy, callTimeout);
-  const probeCall = wrap(policy, probeTimeout);
+  // Cockatiel hangs one abort listener per call in flight on the signal it is given; a long-lived signal
+  // of our own with no listener limit keeps Node from warning about a leak under concurrency.
+  const calls = new AbortController();
+  setMaxListeners(0, calls.signal);
+  const normalCall = callTimeout ? wrap(policy, callTimeout) : policy;
+  const probeCall = callTimeout ? wrap(policy, probeTimeout) : policy;
 
   const describe = (reason: FailureReason<unknown>): string => {
     if ('value' in reason) {
@@ -187,7 +198,7 @@ export function createBreaker(options: BreakerOptions): Breaker {
     async execute<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
       const policyForCall = state === 'closed' ? normalCall : probeCall;
       try {
-        const { value } = await policyForCall.execute(({ signal }) => timed(fn, signal));
+        const { value } = await policyForCall.execute(({ signal }) => timed(fn, signal), calls.signal);
         return value;
       } catch (error) {
         if (isBrokenCircuitError(error)) {
@@ -226,7 +237,12 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
 
 function checkOptions(options: BreakerOptions): void {
   const whole = ['threshold', 'halfOpenProbes'] as const;
-  const durations = ['resetMs', 'probeTimeoutMs', 'callTimeoutMs', 'slowCallMs'] as const;
+  const durations = ['resetMs', 'probeTimeoutMs', 'slowCallMs'] as const;
+  if (options.callTimeoutMs !== undefined && !(options.callTimeoutMs > 0)) {
+    throw new RangeError(
+      `breaker ${options.name}: callTimeoutMs must be a number of ms > 0, got ${options.callTimeoutMs}`,
+    );
+  }
   for (const key of whole) {
     if (!Number.isInteger(options[key]) || options[key] < 1) {
       throw new RangeError(`breaker ${options.name}: ${key} must be a whole number ≥ 1, got ${options[key]}`);

@@ -13,7 +13,7 @@ export const opsRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.get('/status', async () => deps.status());
 
   app.get('/metrics', async (_request, reply) => {
-    await deps.status();
+    await deps.observe();
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 };
