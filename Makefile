@@ -137,7 +137,7 @@ chaos-queue-down: $(CLI) ## take the queue backend down: intake answers 503, not
 chaos-queue-recover: $(CLI) ## bring the queue backend back
 	$(TPS) chaos queue-recover $(URL_FLAG)
 
-chaos-cascade: $(CLI) ## slow A, then B, then C past their callers' timeouts; the breakers must hold
+chaos-cascade: $(CLI) ## slow service A past its callers' timeouts; the slowness spreads back through B and C until the breakers stop it
 	$(TPS) chaos cascade $(URL_FLAG)
 
 ##@ Develop

@@ -17,7 +17,7 @@ export interface ChaosControl {
   crashWorker(pool?: LaneName): Promise<{ pool: LaneName; worker: number; heldSignal?: string } | undefined>;
   queueDown(): Promise<ChaosState>;
   queueRecover(): Promise<ChaosState>;
-  /** A slows, then B, then C, each by more than its caller waits: the breakers must stop the spread. */
+  /** Slows service A past its callers' timeouts; the slowness spreads back through B and C until breakers stop it. */
   cascade(): Promise<ChaosState>;
   stopAll(): Promise<ChaosState>;
   state(): ChaosState;

@@ -1,5 +1,6 @@
 import envSchema from 'env-schema';
-import type { LaneName } from '../domain/signal.js';
+import type { LaneName, SignalType } from '../domain/signal.js';
+import { parseRoutes } from '../tps/heijunka/index.js';
 import { describeAccepted, environmentSchema } from './schema.js';
 import { SETTINGS, type SettingName } from './spec.js';
 
@@ -27,7 +28,11 @@ export interface PoolSettings {
 }
 
 /** The validated, frozen configuration: every setting plus what follows from them. */
-export type Config = Settings & { readonly pools: Readonly<Record<LaneName, PoolSettings>> };
+export type Config = Settings & {
+  readonly pools: Readonly<Record<LaneName, PoolSettings>>;
+  /** SIGNAL_ROUTES, parsed: the signal types sent to another lane than the default. */
+  readonly routes: Readonly<Partial<Record<SignalType, LaneName>>>;
+};
 
 /** Start-up stops with this when a variable is wrong; the message names it and what it accepts. */
 export class ConfigError extends Error {
@@ -58,16 +63,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ]),
   ) as Record<string, unknown>;
   Object.assign(settings, overrides);
-  const result = { ...(settings as Settings), pools: derivePools(settings as Settings) };
+  const result = {
+    ...(settings as Settings),
+    pools: derivePools(settings as Settings),
+    routes: deriveRoutes((settings as Settings).signalRoutes),
+  };
   checkConsistency(result);
   return Object.freeze(result);
+}
+
+function deriveRoutes(text: string): Partial<Record<SignalType, LaneName>> {
+  try {
+    return parseRoutes(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid configuration: SIGNAL_ROUTES=${JSON.stringify(text)} is not valid: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }
 
 function derivePools(s: Settings): Record<LaneName, PoolSettings> {
   const pool = (override: number): PoolSettings => {
     const size = override || s.workerCount;
     const max = s.poolMax || size * 4;
-    const min = Math.min(s.poolMin, size);
+    const min = s.poolMin ? Math.min(s.poolMin, size) : size;
     return { size, min, max, wipLimit: s.wipLimit || max };
   };
   return { fast: pool(s.fastPoolSize), slow: pool(s.slowPoolSize) };
@@ -108,7 +128,8 @@ export function publicConfig(config: Config): Record<string, unknown> {
     const key = camelCase(name);
     const secret = 'secret' in spec && spec.secret;
     const value = (config as unknown as Record<string, unknown>)[key];
-    shown[name] = secret ? (value ? '(set)' : '(not set)') : value;
+    const fallback = (spec as { default?: unknown }).default;
+    shown[name] = !secret ? value : !value ? '(not set)' : value === fallback ? '(default)' : '(set)';
   }
   return shown;
 }

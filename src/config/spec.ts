@@ -71,7 +71,7 @@ export const SETTINGS = {
   WORKER_COUNT: int('Starting size of each worker pool', 10, 1, 1000),
   FAST_POOL_SIZE: int('Starting size of the fast pool (0 = WORKER_COUNT)', 0, 0, 1000),
   SLOW_POOL_SIZE: int('Starting size of the slow pool (0 = WORKER_COUNT)', 0, 0, 1000),
-  POOL_MIN: int('Fewest workers a pool shrinks to', 2, 1, 1000),
+  POOL_MIN: int('Fewest workers a pool shrinks to when idle (0 = its starting size)', 0, 0, 1000),
   POOL_MAX: int('Most workers a pool grows to (0 = 4 × its starting size)', 0, 0, 4000),
   AUTOSCALE: { type: 'boolean', doc: 'Grow pools under backlog and shrink them when idle', default: true },
   AUTOSCALE_INTERVAL_MS: int('How often pools look at their backlog', 1000, 50, 60_000),

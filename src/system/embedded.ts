@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createEmbeddedChaos } from '../chaos/embeddedChaos.js';
 import { ConfigError, loadConfig, publicConfig, type Config, type Settings } from '../config/index.js';
 import { LANES, type LaneName, type SignalRecord } from '../domain/signal.js';
@@ -6,6 +7,7 @@ import { createMemoryWorkQueue } from '../queue/memory/index.js';
 import type { LaneStats } from '../queue/WorkQueue.js';
 import type { ApiDeps } from '../services/api/ApiDeps.js';
 import { buildApiApp } from '../services/api/app.js';
+import { createDeadLetterDesk } from '../services/api/deadLetterDesk.js';
 import { createIntake } from '../services/api/Intake.js';
 import { createDownstreamClient } from '../services/downstream/DownstreamClient.js';
 import { startDownstreamChain } from '../services/downstream/downstreamChain.js';
@@ -16,7 +18,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { createAndonBoard, deriveStations } from '../tps/andon/index.js';
 import { systemClock } from '../tps/clock.js';
-import { createRouter, parseRoutes } from '../tps/heijunka/index.js';
+import { createRouter } from '../tps/heijunka/index.js';
 import { createBreaker, createLine, laneBreakerName, type Breaker } from '../tps/jidoka/index.js';
 import { RollingCounter } from '../tps/kaizen/index.js';
 import { FlowStats } from './FlowStats.js';
@@ -62,7 +64,7 @@ async function wire(config: Config, logger: Logger) {
   const flow = new FlowStats(metrics, clock);
   const board = createAndonBoard({ clock });
   const restarts = new RollingCounter<LaneName>(clock);
-  const router = createRouter(parseRoutes(config.signalRoutes));
+  const router = createRouter(config.routes);
   let draining = false;
 
   const breakers: Breaker[] = [];
@@ -176,10 +178,11 @@ async function wire(config: Config, logger: Logger) {
     queue,
     onDeadLetter: async (deadLetter) => {
       flow.deadLettered(deadLetter.message.lane);
+      const lastError = (await store.get(deadLetter.message.id))?.error;
       await store.update(deadLetter.message.id, {
         status: 'dead_lettered',
         completed_at: new Date(deadLetter.at).toISOString(),
-        error: deadLetter.reason,
+        error: lastError ? `${lastError} (${deadLetter.reason})` : deadLetter.reason,
       });
     },
     onRestart: (lane) => {
@@ -302,22 +305,7 @@ async function wire(config: Config, logger: Logger) {
       };
     },
     info,
-    deadLetters: {
-      list: (limit) => queue.listDeadLetters(limit),
-      replay: async (ids) => {
-        const replayed = await queue.replayDeadLetters(ids);
-        for (const deadLetter of replayed) {
-          await store.update(deadLetter.message.id, {
-            status: 'queued',
-            attempts: 0,
-            error: undefined,
-            completed_at: null,
-            generation: deadLetter.message.generation + 1,
-          });
-        }
-        return replayed;
-      },
-    },
+    deadLetters: createDeadLetterDesk(queue, store),
     rejected: (reason) => flow.rejected(reason),
     observeRequest: (sample) => flow.request(sample),
     toView: signalView,
@@ -327,8 +315,14 @@ async function wire(config: Config, logger: Logger) {
   const close = async () => {
     if (draining) return;
     draining = true;
-    logger.info('draining: intake answers 503, workers finish what they hold');
-    await Promise.all(Object.values(pools).map((pool) => pool.close(config.shutdownTimeoutMs)));
+    const deadline = clock.now() + config.shutdownTimeoutMs;
+    // The memory queue dies with the process, so the workers first empty it, as far as the time allows.
+    logger.info('draining: intake answers 503, workers finish the queued signals and what they hold');
+    await waitUntil(async () => unfinished(await queue.stats()) === 0, deadline);
+    await Promise.all(Object.values(pools).map((pool) => pool.close(Math.max(0, deadline - clock.now()))));
+    const lost = unfinished(await queue.stats());
+    if (lost > 0)
+      logger.warn({ lost }, `${lost} queued signals are lost: the memory queue does not outlive the process`);
     clearInterval(ticker);
     await api.close();
     await chain.close();
@@ -356,6 +350,13 @@ async function wire(config: Config, logger: Logger) {
     refresh,
     close,
   };
+}
+
+const unfinished = (stats: Record<LaneName, LaneStats>): number =>
+  LANES.reduce((sum, lane) => sum + stats[lane].depth + stats[lane].inflight, 0);
+
+async function waitUntil(done: () => Promise<boolean>, deadline: number): Promise<void> {
+  while (!(await done()) && Date.now() < deadline) await sleep(20);
 }
 
 /** A signal as `GET /signal/:id/status` shows it: internal bookkeeping left out. */

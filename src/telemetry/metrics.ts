@@ -117,7 +117,7 @@ export function createMetrics(registry = new Registry()) {
     }),
     breakerEvents: new Counter({
       name: 'circuit_breaker_events_total',
-      help: 'Breaker transitions and rejections',
+      help: 'Breaker transitions (event = the state entered) and calls refused while open (event = rejected)',
       labelNames: ['breaker', 'event'] as const,
       registers,
     }),

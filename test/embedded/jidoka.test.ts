@@ -64,6 +64,42 @@ describe('Jidoka: the line stops itself, and by hand', () => {
     });
   });
 
+  describe('a lane left idle while its breaker is open', () => {
+    let t: TestSystem;
+    before(async () => {
+      t = await startTestSystem({
+        circuitBreakerThreshold: 2,
+        circuitBreakerResetMs: 300,
+        breakerProbes: 2,
+        maxDeliver: 1,
+      });
+    });
+    after(() => t.close());
+
+    it('recovers: once a probe is due, new signals are taken as trial work and their success closes it', async () => {
+      const lane = () => t.system.parts.laneBreakers.fast;
+      await t.post('/chaos/downstream', { target: 'service-c', error_rate: 1 });
+      const doomed = await Promise.all(
+        [1, 2].map(() => t.send({ signal_type: 'execute', payload: { work_ms: 50 } })),
+      );
+      for (const answer of doomed) await t.waitForStatus(String(answer.body.id), 'dead_lettered');
+      assert.equal(lane().state, 'open');
+      assert.equal((await t.get<{ lanes: Array<{ depth: number }> }>('/status')).body.lanes[0]?.depth, 0);
+
+      await t.del('/chaos');
+      const completed = await waitFor(
+        async () => {
+          const answer = await t.send({ signal_type: 'execute', payload: {} });
+          if (answer.status !== 202) return undefined;
+          await t.waitForStatus(String(answer.body.id), 'completed');
+          return lane().state === 'closed';
+        },
+        { timeoutMs: 10_000, intervalMs: 50, message: 'lane:fast closed by trial signals' },
+      );
+      assert.equal(completed, true);
+    });
+  });
+
   describe('the andon cord', () => {
     let t: TestSystem;
     before(async () => {
@@ -86,11 +122,11 @@ describe('Jidoka: the line stops itself, and by hand', () => {
       assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 202);
     });
 
-    it('stops the whole line when no lane is named', async () => {
-      await t.post('/andon/pull', { reason: 'line stop drill' });
+    it('stops the whole line when no lane is named, even with no body at all', async () => {
+      assert.equal((await t.post('/andon/pull')).status, 200);
       assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 503);
       assert.equal((await t.send({ signal_type: 'report', payload: {} })).status, 503);
-      await t.post('/andon/reset', {});
+      assert.equal((await t.post('/andon/reset')).status, 200);
       assert.equal((await t.send({ signal_type: 'report', payload: {} })).status, 202);
     });
 

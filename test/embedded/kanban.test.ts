@@ -93,6 +93,21 @@ describe('Kanban: bounded lanes, expiry, retry and dead letters', () => {
       assert.equal(done.attempts, 1);
       assert.equal((await t.get<{ count: number }>('/dlq')).body.count, 0);
     });
+
+    it('takes a dead letter out of the dead-letter lane when it is retried, so a replay cannot run it twice', async () => {
+      await t.post('/chaos/downstream', { target: 'service-a', error_rate: 1 });
+      await t.send({ id: 'doomed-2', signal_type: 'validate', payload: {} });
+      const dead = await t.waitForStatus('doomed-2', 'dead_lettered');
+      assert.match(String(dead.error), /answered 50\d/, 'the cause of the last failure is kept');
+      await t.del('/chaos');
+
+      assert.equal((await t.post('/signal/doomed-2/retry')).status, 202);
+      const done = await t.waitForStatus('doomed-2', 'completed');
+      assert.equal((await t.get<{ count: number }>('/dlq')).body.count, 0);
+      const replay = await t.post<{ replayed: number }>('/dlq/replay', {});
+      assert.equal(replay.body.replayed, 0);
+      assert.deepEqual(await t.statusOf('doomed-2'), done);
+    });
   });
 
   describe('a worker that crashes while holding a signal', () => {

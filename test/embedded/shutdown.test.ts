@@ -33,6 +33,17 @@ describe('graceful shutdown', () => {
     assert.equal(record?.status, 'completed');
   });
 
+  it('lets the workers finish the signals still queued in memory before it stops', async () => {
+    const t = await startTestSystem({ fastPoolSize: 1, poolMin: 1, autoscale: false });
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => t.send({ signal_type: 'execute', payload: { work_ms: 100 } })),
+    );
+    await t.close();
+    for (const answer of answers) {
+      assert.equal((await t.system.parts.store.get(String(answer.body.id)))?.status, 'completed');
+    }
+  });
+
   it('releases work still in hand when the drain time runs out, for redelivery', async () => {
     const t = await startTestSystem({ fastPoolSize: 1, poolMin: 1, autoscale: false, shutdownTimeoutMs: 50 });
     const answer = await t.send({ signal_type: 'execute', payload: { work_ms: 5000 } });

@@ -28,7 +28,7 @@ tps chaos crash-worker [--pool fast|slow] [--url URL]
   status         which faults are active
   crash-worker   a worker dies holding its signal; watch redelivery and the pool restart it
   queue-down     the queue backend becomes unavailable; queue-recover brings it back
-  cascade        A slows, then B, then C, each beyond its caller's timeout; the breakers must stop the spread
+  cascade        slow service A past its callers' timeouts; watch it spread back through B and C, and the breakers stop it
   Changing faults is admin: loopback callers, or others with TPS_ADMIN_TOKEN.
   --url URL      the API (default http://localhost:$PORT, PORT defaulting to 8080)`,
 

@@ -165,7 +165,7 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
       ` · requests ${perSecond(r.requests_per_s)} · errors ${r.error_rate > 0 ? style.tone('warn', percent(r.error_rate)) : '0%'}`,
   );
 
-  const events = status.andon.events.slice(-RECENT_EVENTS);
+  const events = status.andon.events.slice(0, RECENT_EVENTS);
   if (events.length > 0) {
     sections.push(
       `${heading('RECENT ANDON EVENTS')}\n` +

@@ -110,7 +110,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     async submit(request) {
       if (request.id !== undefined) {
         const existing = await store.get(request.id);
-        if (existing) return { created: false, record: sameSignal(existing, request) };
+        if (existing) return { created: false, record: sameSignal(existing, request, deps.rejected) };
       }
       const lane = deps.route(request.signal_type);
       admit(lane);
@@ -132,7 +132,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           : { timeout_ms: request.timeout_ms, deadline: now + request.timeout_ms }),
       };
       const { record: stored, created } = await store.create(record);
-      if (!created) return { created: false, record: sameSignal(stored, request) };
+      if (!created) return { created: false, record: sameSignal(stored, request, deps.rejected) };
       try {
         await enqueue(record);
       } catch (error) {
@@ -167,7 +167,11 @@ export function createIntake(deps: IntakeDeps): Intake {
       };
       await store.update(id, requeued);
       try {
-        await enqueue(requeued);
+        // A dead letter goes back out of the dead-letter lane (as generation + 1), not beside it, so that a
+        // later replay cannot run the signal a second time; anything else is published afresh.
+        const moved =
+          record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
+        if (!moved) await enqueue(requeued);
       } catch (error) {
         await store.update(id, record);
         throw error;
@@ -178,8 +182,13 @@ export function createIntake(deps: IntakeDeps): Intake {
   };
 }
 
-function sameSignal(existing: SignalRecord, request: SignalRequest): SignalRecord {
+function sameSignal(
+  existing: SignalRecord,
+  request: SignalRequest,
+  rejected: (reason: 'id_conflict') => void,
+): SignalRecord {
   if (existing.signal_type !== request.signal_type) {
+    rejected('id_conflict');
     throw new TpsError('ID_CONFLICT', {
       message: `Id ${existing.id} is already used by a ${existing.signal_type} signal`,
       details: { id: existing.id, signal_type: existing.signal_type },

@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import { DownstreamError } from '../../errors/index.js';
-import type { Breaker } from '../../tps/jidoka/index.js';
+import { isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
 import type { Clock } from '../../tps/clock.js';
 import { systemClock } from '../../tps/clock.js';
 import type { Metrics } from '../../telemetry/metrics.js';
@@ -67,7 +67,15 @@ export function createDownstreamClient(options: {
   return {
     service,
     breaker,
-    call: (body) => breaker.execute((signal) => send(body, signal)),
-    close: () => pool.close(),
+    call: (body) =>
+      breaker
+        .execute((signal) => send(body, signal))
+        .catch((error: unknown) => {
+          if (isBreakerOpenError(error))
+            metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });
+          throw error;
+        }),
+    // In-flight calls are cut, not awaited: by the time clients close, the workers that made them are gone.
+    close: () => pool.destroy(),
   };
 }

@@ -34,7 +34,11 @@ export function buildDownstreamApp(options: {
   logger: Logger;
 }): FastifyInstance {
   const { behaviour, next } = options;
-  const app = Fastify({ ...quietServerOptions(options.logger.child({ component: behaviour.service })) });
+  const app = Fastify({
+    ...quietServerOptions(options.logger.child({ component: behaviour.service })),
+    // A stopping system does not wait out an injected latency of minutes.
+    forceCloseConnections: true,
+  });
 
   app.post<{ Body: { id: string; trace_id?: string } }>(
     '/work',

@@ -90,21 +90,25 @@ describe('Line', () => {
       assert.deepEqual(line.intake('slow'), { ok: true });
     });
 
-    it('asks for at least 1 s while the breaker probes', async () => {
+    it('asks for at least 1 s while the breaker is open', async () => {
       const { line, breakers } = setUp();
       await openBreaker(breakers.fast);
-      mock.timers.tick(RESET_MS);
+      mock.timers.tick(RESET_MS - 200);
       assert.deepEqual(line.intake('fast'), {
         ok: false,
         cause: 'breaker lane:fast is open: service-c answered 500',
         retryAfterSeconds: 1,
       });
+    });
+
+    it('admits trial traffic once a probe is due and while the breaker probes, so an idle lane can recover', async () => {
+      const { line, breakers } = setUp();
+      await openBreaker(breakers.fast);
+      mock.timers.tick(RESET_MS);
+      assert.deepEqual(line.intake('fast'), { ok: true });
       await probeOnce(breakers.fast);
-      assert.deepEqual(line.intake('fast'), {
-        ok: false,
-        cause: 'breaker lane:fast is half-open: service-c answered 500',
-        retryAfterSeconds: 1,
-      });
+      assert.equal(breakers.fast.state, 'half_open');
+      assert.deepEqual(line.intake('fast'), { ok: true });
     });
 
     it('admits again once the breaker has closed', async () => {

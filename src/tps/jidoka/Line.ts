@@ -44,9 +44,10 @@ export interface LineEvent {
 
 /**
  * Stop-the-line: whether a lane may take new signals and whether workers may pull its work.
- * A lane stops when someone pulls its andon cord (or the whole line's), or when its breaker is not
- * closed. Stopping throws nothing away: intake answers "retry later", workers stop pulling, and the
- * queued work waits. While the breaker probes, only `halfOpenProbes` pulls may be out at once.
+ * A lane stops when someone pulls its andon cord (or the whole line's), or while its breaker is open.
+ * Stopping throws nothing away: intake answers "retry later", workers stop pulling, and the queued work
+ * waits. Once a probe is due, and while the breaker probes, intake takes signals again (an idle lane has
+ * no other work to probe with) and only `halfOpenProbes` pulls may be out at once.
  */
 export interface Line {
   /** Stops a lane, or the whole line when `lane` is omitted. Pulling a pulled cord updates its reason. */
@@ -135,7 +136,7 @@ export function createLine(options: LineOptions): Line {
       const cord = stopCause(lane);
       if (cord !== undefined) return { ok: false, cause: cord, retryAfterSeconds: CORD_RETRY_AFTER_SECONDS };
       const breaker = laneBreakers[lane];
-      if (breaker.state === 'closed') return { ok: true };
+      if (breaker.state !== 'open' || breaker.probeDue()) return { ok: true };
       const snapshot = breaker.snapshot();
       const waitMs = snapshot.nextProbeAt === undefined ? 0 : snapshot.nextProbeAt - clock.now();
       const last = snapshot.lastFailure === undefined ? '' : `: ${snapshot.lastFailure}`;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { LANES, type LaneName } from '../../../domain/signal.js';
 import type { ApiDeps } from '../ApiDeps.js';
 import { adminGuard } from '../plugins/adminGuard.js';
+import { emptyBodyIsNoOptions } from '../plugins/emptyBody.js';
 
 const cordBody = {
   type: 'object',
@@ -17,6 +18,7 @@ type CordBody = { Body: { lane?: LaneName; reason?: string; by?: string } | unde
 
 export const andonRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   const preHandler = adminGuard(deps.config.tpsAdminToken);
+  app.addHook('preValidation', emptyBodyIsNoOptions);
 
   app.post<CordBody>('/andon/pull', { preHandler, schema: { body: cordBody } }, async (request) => {
     const { lane, reason = 'pulled by hand', by = 'operator' } = request.body ?? {};

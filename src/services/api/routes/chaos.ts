@@ -3,6 +3,7 @@ import { LANES, type LaneName } from '../../../domain/signal.js';
 import { DOWNSTREAM_SERVICES, type DownstreamServiceName } from '../../downstream/ServiceBehaviour.js';
 import type { ApiDeps } from '../ApiDeps.js';
 import { adminGuard } from '../plugins/adminGuard.js';
+import { emptyBodyIsNoOptions } from '../plugins/emptyBody.js';
 
 const downstreamBody = {
   type: 'object',
@@ -22,6 +23,7 @@ const crashBody = {
 
 export const chaosRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.addHook('preHandler', adminGuard(deps.config.tpsAdminToken));
+  app.addHook('preValidation', emptyBodyIsNoOptions);
   const { chaos } = deps;
 
   app.get('/chaos', async () => chaos.state());

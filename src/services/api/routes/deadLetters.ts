@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { SIGNAL_ID_PATTERN } from '../../../tps/pokayoke/index.js';
 import type { ApiDeps } from '../ApiDeps.js';
 import { adminGuard } from '../plugins/adminGuard.js';
+import { emptyBodyIsNoOptions } from '../plugins/emptyBody.js';
 
 const listQuery = {
   type: 'object',
@@ -44,7 +45,11 @@ export const deadLetterRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) =
 
   app.post<{ Body: { ids?: string[] } | undefined }>(
     '/dlq/replay',
-    { preHandler: adminGuard(deps.config.tpsAdminToken), schema: { body: replayBody } },
+    {
+      preHandler: adminGuard(deps.config.tpsAdminToken),
+      preValidation: emptyBodyIsNoOptions,
+      schema: { body: replayBody },
+    },
     async (request, reply) => {
       const replayed = await deps.deadLetters.replay(request.body?.ids);
       return reply.code(202).send({ replayed: replayed.length, items: replayed.map(view) });
