@@ -11,7 +11,7 @@ import { createDeadLetterDesk } from '../services/api/deadLetterDesk.js';
 import { createIntake } from '../services/api/Intake.js';
 import { createDownstreamClient } from '../services/downstream/DownstreamClient.js';
 import { startDownstreamChain } from '../services/downstream/downstreamChain.js';
-import { createSignalProcessor } from '../services/worker/signalProcessor.js';
+import { createSignalProcessor, type ProcessObserver } from '../services/worker/signalProcessor.js';
 import { WorkerPool } from '../services/worker/WorkerPool.js';
 import { createMemoryStatusStore } from '../store/memory/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -113,6 +113,21 @@ async function wire(config: Config, logger: Logger) {
   const queueBreaker = makeBreaker('queue', false);
   const line = createLine({ lanes: LANES, laneBreakers, halfOpenProbes: config.breakerProbes, clock });
 
+  const signalLogger = logger.child({ component: 'worker' });
+  // Kaizen counts every outcome; the log gets one line per failure, none per success.
+  const observer: ProcessObserver = {
+    started: (message, waitMs) => flow.started(message, waitMs),
+    finished: (message, outcome, details) => {
+      flow.finished(message, outcome, details);
+      if (outcome === 'failed' || outcome === 'retried' || outcome === 'expired') {
+        signalLogger.warn(
+          { id: message.id, lane: message.lane, trace_id: message.trace_id, outcome },
+          `signal ${outcome}: ${details.error ?? 'no error given'}`,
+        );
+      }
+    },
+  };
+
   const laneClients = Object.fromEntries(
     LANES.map((lane) => [
       lane,
@@ -139,7 +154,7 @@ async function wire(config: Config, logger: Logger) {
           downstream: laneClients[lane],
           config,
           clock,
-          observer: flow,
+          observer,
         }),
         settings: config.pools[lane],
         autoscale: config.autoscale
