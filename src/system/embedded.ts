@@ -9,19 +9,17 @@ import type { ApiDeps } from '../services/api/ApiDeps.js';
 import { buildApiApp } from '../services/api/app.js';
 import { createDeadLetterDesk } from '../services/api/deadLetterDesk.js';
 import { createIntake } from '../services/api/Intake.js';
-import { createDownstreamClient } from '../services/downstream/DownstreamClient.js';
 import { startDownstreamChain } from '../services/downstream/downstreamChain.js';
-import { createSignalProcessor, type ProcessObserver } from '../services/worker/signalProcessor.js';
-import { WorkerPool } from '../services/worker/WorkerPool.js';
+import type { WorkerPool } from '../services/worker/WorkerPool.js';
 import { createMemoryStatusStore } from '../store/memory/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
-import { createAndonBoard, deriveStations } from '../tps/andon/index.js';
-import { systemClock } from '../tps/clock.js';
+import { deriveStations } from '../tps/andon/index.js';
 import { createRouter } from '../tps/heijunka/index.js';
-import { createBreaker, createLine, laneBreakerName, type Breaker } from '../tps/jidoka/index.js';
-import { RollingCounter } from '../tps/kaizen/index.js';
-import { FlowStats } from './FlowStats.js';
+import { createLine } from '../tps/jidoka/index.js';
+import { createInstruments } from './instruments.js';
+import { createLaneBreakers, createWorkerPools } from './workerPools.js';
+import { recordDeadLetter } from './deadLetterStatus.js';
+import { updateGauges } from './gauges.js';
 import { observeParts } from './observeParts.js';
 import { andonInput, systemStatus, type StatusParts } from './systemStatus.js';
 import { VERSION } from './version.js';
@@ -52,36 +50,17 @@ export async function startEmbeddedSystem(
   const logger = options.logger ?? createLogger(config.logLevel);
   const parts = await wire(config, logger);
   const url = await parts.api.listen({ host: config.host, port: config.port });
-  for (const pool of Object.values(parts.pools)) pool.start();
+  parts.workers.start();
   logger.info({ url, backend: 'memory', durable: false }, 'embedded system running');
   return { url, config, parts, close: parts.close };
 }
 
 async function wire(config: Config, logger: Logger) {
-  const clock = systemClock;
+  const instruments = createInstruments(config, logger);
+  const { clock, metrics, flow, board, restarts, breakers, makeBreaker } = instruments;
   const startedAt = clock.now();
-  const metrics = createMetrics();
-  const flow = new FlowStats(metrics, clock);
-  const board = createAndonBoard({ clock });
-  const restarts = new RollingCounter<LaneName>(clock);
   const router = createRouter(config.routes);
   let draining = false;
-
-  const breakers: Breaker[] = [];
-  const makeBreaker = (name: string, timed = true): Breaker => {
-    const breaker = createBreaker({
-      name,
-      threshold: config.circuitBreakerThreshold,
-      resetMs: config.circuitBreakerResetMs,
-      halfOpenProbes: config.breakerProbes,
-      probeTimeoutMs: config.probeTimeoutMs,
-      ...(timed ? { callTimeoutMs: config.downstreamTimeoutMs } : {}),
-      slowCallMs: config.slowCallMs,
-      clock,
-    });
-    breakers.push(breaker);
-    return breaker;
-  };
 
   const store = createMemoryStatusStore({
     maxRecords: config.statusMaxRecords,
@@ -105,72 +84,23 @@ async function wire(config: Config, logger: Logger) {
     createBreaker: makeBreaker,
     observe: observeCall,
   });
-  const laneBreakers = {
-    fast: makeBreaker(laneBreakerName('fast')),
-    slow: makeBreaker(laneBreakerName('slow')),
-  };
+  const laneBreakers = createLaneBreakers(LANES, instruments);
   // The queue backend's own client keeps the time limits of a publish; the breaker only counts failures.
   const queueBreaker = makeBreaker('queue', false);
   const line = createLine({ lanes: LANES, laneBreakers, halfOpenProbes: config.breakerProbes, clock });
 
-  const signalLogger = logger.child({ component: 'worker' });
-  // Kaizen counts every outcome; the log gets one line per failure, none per success.
-  const observer: ProcessObserver = {
-    started: (message, waitMs) => flow.started(message, waitMs),
-    finished: (message, outcome, details) => {
-      flow.finished(message, outcome, details);
-      if (outcome === 'failed' || outcome === 'retried' || outcome === 'expired') {
-        signalLogger.warn(
-          { id: message.id, lane: message.lane, trace_id: message.trace_id, outcome },
-          `signal ${outcome}: ${details.error ?? 'no error given'}`,
-        );
-      }
-    },
-  };
-
-  const laneClients = Object.fromEntries(
-    LANES.map((lane) => [
-      lane,
-      createDownstreamClient({
-        service: 'service-c',
-        url: chain.urls['service-c'],
-        breaker: laneBreakers[lane],
-        metrics,
-        observe: observeCall,
-      }),
-    ]),
-  ) as Record<LaneName, ReturnType<typeof createDownstreamClient>>;
-
-  const pools = Object.fromEntries(
-    LANES.map((lane) => [
-      lane,
-      new WorkerPool({
-        lane,
-        queue,
-        line,
-        process: createSignalProcessor({
-          lane,
-          store,
-          downstream: laneClients[lane],
-          config,
-          clock,
-          observer,
-        }),
-        settings: config.pools[lane],
-        autoscale: config.autoscale
-          ? {
-              intervalMs: config.autoscaleIntervalMs,
-              scaleUpBacklogPerWorker: config.scaleUpBacklogPerWorker,
-              step: config.scaleStep,
-              cooldownMs: config.scaleCooldownMs,
-              idleMs: config.scaleIdleMs,
-            }
-          : undefined,
-        clock,
-        logger: logger.child({ component: 'worker', pool: lane }),
-      }),
-    ]),
-  ) as Record<LaneName, WorkerPool>;
+  const workers = createWorkerPools({
+    config,
+    logger,
+    instruments,
+    queue,
+    store,
+    line,
+    lanes: LANES,
+    laneBreakers,
+    downstreamUrl: chain.urls['service-c'],
+  });
+  const pools = workers.pools as Record<LaneName, WorkerPool>;
 
   const chaos = createEmbeddedChaos({
     behaviours: chain.behaviours,
@@ -193,12 +123,7 @@ async function wire(config: Config, logger: Logger) {
     queue,
     onDeadLetter: async (deadLetter) => {
       flow.deadLettered(deadLetter.message.lane);
-      const lastError = (await store.get(deadLetter.message.id))?.error;
-      await store.update(deadLetter.message.id, {
-        status: 'dead_lettered',
-        completed_at: new Date(deadLetter.at).toISOString(),
-        error: lastError ? `${lastError} (${deadLetter.reason})` : deadLetter.reason,
-      });
+      await recordDeadLetter(store, deadLetter);
     },
     onRestart: (lane) => {
       metrics.workerRestarts.inc({ pool: lane });
@@ -244,34 +169,10 @@ async function wire(config: Config, logger: Logger) {
   const observe = async (): Promise<StatusParts> => {
     const statusParts = await gatherParts();
     board.update(deriveStations(andonInput(statusParts)));
-    updateGauges(statusParts);
+    updateGauges(metrics, statusParts, board);
     return statusParts;
   };
   const refresh = async (): Promise<SystemStatus> => systemStatus(await observe(), board, flow.percentiles());
-  const updateGauges = (statusParts: StatusParts) => {
-    for (const lane of LANES) {
-      const stats = statusParts.lanes[lane];
-      metrics.queueDepth.set({ lane }, stats.depth);
-      metrics.queueCapacity.set({ lane }, stats.capacity);
-      metrics.queueInflight.set({ lane }, stats.inflight);
-    }
-    for (const pool of statusParts.pools) {
-      metrics.poolSize.set({ pool: pool.pool }, pool.size);
-      metrics.poolBusy.set({ pool: pool.pool }, pool.busy);
-    }
-    for (const breaker of statusParts.breakers) {
-      metrics.breakerState.set(
-        { breaker: breaker.name },
-        { closed: 0, half_open: 1, open: 2 }[breaker.state],
-      );
-    }
-    for (const station of board.stations()) {
-      metrics.andonLevel.set({ station: station.id }, { green: 0, yellow: 1, red: 2 }[station.level]);
-    }
-    for (const fault of ['downstream_latency', 'downstream_errors', 'queue_down', 'cascade'] as const) {
-      metrics.chaosActive.set({ fault }, statusParts.chaos.active.includes(fault) ? 1 : 0);
-    }
-  };
   const ticker = setInterval(
     () => void observe().catch((err: unknown) => logger.error({ err }, 'andon tick failed')),
     STATUS_REFRESH_MS,
@@ -334,14 +235,13 @@ async function wire(config: Config, logger: Logger) {
     // The memory queue dies with the process, so the workers first empty it, as far as the time allows.
     logger.info('draining: intake answers 503, workers finish the queued signals and what they hold');
     await waitUntil(async () => unfinished(await queue.stats()) === 0, deadline);
-    await Promise.all(Object.values(pools).map((pool) => pool.close(Math.max(0, deadline - clock.now()))));
+    await workers.close(deadline);
     const lost = unfinished(await queue.stats());
     if (lost > 0)
       logger.warn({ lost }, `${lost} queued signals are lost: the memory queue does not outlive the process`);
     clearInterval(ticker);
     await api.close();
     await chain.close();
-    await Promise.all(Object.values(laneClients).map((client) => client.close()));
     for (const disposable of disposables) disposable.dispose();
     await queue.close();
     await store.close();
@@ -352,6 +252,7 @@ async function wire(config: Config, logger: Logger) {
     api,
     store,
     queue,
+    workers,
     pools,
     line,
     breakers,

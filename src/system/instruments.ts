@@ -1,0 +1,54 @@
+import type { Config } from '../config/index.js';
+import type { LaneName } from '../domain/signal.js';
+import type { ProcessObserver } from '../services/worker/signalProcessor.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createMetrics } from '../telemetry/metrics.js';
+import { createAndonBoard } from '../tps/andon/index.js';
+import { systemClock, type Clock } from '../tps/clock.js';
+import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
+import { RollingCounter } from '../tps/kaizen/index.js';
+import { FlowStats } from './FlowStats.js';
+
+/** What every process of the system measures and shows with: metrics, Kaizen's flow stats, the andon, breakers. */
+export function createInstruments(config: Config, logger: Logger, clock: Clock = systemClock) {
+  const metrics = createMetrics();
+  const flow = new FlowStats(metrics, clock);
+  const board = createAndonBoard({ clock });
+  const restarts = new RollingCounter<LaneName>(clock);
+  const breakers: Breaker[] = [];
+
+  /** A breaker with the configured thresholds; `timed: false` for a client that keeps its own time limits. */
+  const makeBreaker = (name: string, timed = true): Breaker => {
+    const breaker = createBreaker({
+      name,
+      threshold: config.circuitBreakerThreshold,
+      resetMs: config.circuitBreakerResetMs,
+      halfOpenProbes: config.breakerProbes,
+      probeTimeoutMs: config.probeTimeoutMs,
+      ...(timed ? { callTimeoutMs: config.downstreamTimeoutMs } : {}),
+      slowCallMs: config.slowCallMs,
+      clock,
+    });
+    breakers.push(breaker);
+    return breaker;
+  };
+
+  const signalLogger = logger.child({ component: 'worker' });
+  /** Kaizen counts every outcome; the log gets one line per failure, none per success. */
+  const signalObserver: ProcessObserver = {
+    started: (message, waitMs) => flow.started(message, waitMs),
+    finished: (message, outcome, details) => {
+      flow.finished(message, outcome, details);
+      if (outcome === 'failed' || outcome === 'retried' || outcome === 'expired') {
+        signalLogger.warn(
+          { id: message.id, lane: message.lane, trace_id: message.trace_id, outcome },
+          `signal ${outcome}: ${details.error ?? 'no error given'}`,
+        );
+      }
+    },
+  };
+
+  return { clock, metrics, flow, board, restarts, breakers, makeBreaker, signalObserver };
+}
+
+export type Instruments = ReturnType<typeof createInstruments>;

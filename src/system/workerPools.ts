@@ -1,0 +1,91 @@
+import type { Config } from '../config/index.js';
+import type { LaneName } from '../domain/signal.js';
+import type { WorkQueue } from '../queue/WorkQueue.js';
+import { createDownstreamClient, type DownstreamClient } from '../services/downstream/DownstreamClient.js';
+import { createSignalProcessor } from '../services/worker/signalProcessor.js';
+import { WorkerPool } from '../services/worker/WorkerPool.js';
+import type { StatusStore } from '../store/StatusStore.js';
+import type { Logger } from '../telemetry/logger.js';
+import { laneBreakerName, type Breaker, type Line } from '../tps/jidoka/index.js';
+import type { Instruments } from './instruments.js';
+
+/** The breaker that guards each lane's calls to service C; the line stops a lane while its breaker is open. */
+export const createLaneBreakers = (
+  lanes: readonly LaneName[],
+  instruments: Instruments,
+): Record<LaneName, Breaker> =>
+  Object.fromEntries(lanes.map((lane) => [lane, instruments.makeBreaker(laneBreakerName(lane))])) as Record<
+    LaneName,
+    Breaker
+  >;
+
+export interface WorkerPools {
+  pools: Partial<Record<LaneName, WorkerPool>>;
+  start(): void;
+  /** Stops pulling; work in hand gets until `deadline` (epoch ms), then is released for redelivery. */
+  close(deadline: number): Promise<void>;
+}
+
+/** A pool per lane, each worker processing through the lane's breaker to service C (`downstreamUrl`). */
+export function createWorkerPools(options: {
+  config: Config;
+  logger: Logger;
+  instruments: Instruments;
+  queue: WorkQueue;
+  store: StatusStore;
+  line: Line;
+  lanes: readonly LaneName[];
+  laneBreakers: Partial<Record<LaneName, Breaker>>;
+  downstreamUrl: string;
+}): WorkerPools {
+  const { config, instruments, queue, store, line } = options;
+  const { clock, metrics, flow } = instruments;
+  const clients: DownstreamClient[] = [];
+  const pools: Partial<Record<LaneName, WorkerPool>> = {};
+  for (const lane of options.lanes) {
+    const breaker = options.laneBreakers[lane];
+    if (!breaker) throw new Error(`no breaker for the ${lane} lane`);
+    const downstream = createDownstreamClient({
+      service: 'service-c',
+      url: options.downstreamUrl,
+      breaker,
+      metrics,
+      observe: (service, ok) => flow.downstreamCall(service, ok),
+    });
+    clients.push(downstream);
+    pools[lane] = new WorkerPool({
+      lane,
+      queue,
+      line,
+      process: createSignalProcessor({
+        lane,
+        store,
+        downstream,
+        config,
+        clock,
+        observer: instruments.signalObserver,
+      }),
+      settings: config.pools[lane],
+      autoscale: config.autoscale
+        ? {
+            intervalMs: config.autoscaleIntervalMs,
+            scaleUpBacklogPerWorker: config.scaleUpBacklogPerWorker,
+            step: config.scaleStep,
+            cooldownMs: config.scaleCooldownMs,
+            idleMs: config.scaleIdleMs,
+          }
+        : undefined,
+      clock,
+      logger: options.logger.child({ component: 'worker', pool: lane }),
+    });
+  }
+  const all = () => Object.values(pools);
+  return {
+    pools,
+    start: () => all().forEach((pool) => pool.start()),
+    close: async (deadline) => {
+      await Promise.all(all().map((pool) => pool.close(Math.max(0, deadline - clock.now()))));
+      await Promise.all(clients.map((client) => client.close()));
+    },
+  };
+}
