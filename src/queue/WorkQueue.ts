@@ -32,8 +32,16 @@ export interface WorkQueue {
   replayDeadLetters(ids?: readonly string[]): Promise<DeadLetter[]>;
   onDeadLetter(listener: (deadLetter: DeadLetter) => void): Disposable;
 
+  /** Whether the backend takes and gives work right now, and if not, why (for /health and the andon). */
+  availability(): QueueAvailability;
+
   /** Stops handing out work, wakes every waiting `receive` with `undefined`, releases resources. */
   close(): Promise<void>;
+}
+
+export interface QueueAvailability {
+  available: boolean;
+  cause?: string;
 }
 
 export interface PublishReceipt {

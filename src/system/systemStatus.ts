@@ -21,7 +21,7 @@ export interface StatusParts {
   breakers: BreakerSnapshot[];
   line: Line;
   queue: { backend: string; durable: boolean; available: boolean; cause?: string };
-  behaviours: Record<DownstreamServiceName, ServiceBehaviour>;
+  behaviours: Partial<Record<DownstreamServiceName, ServiceBehaviour>>;
   downstreamErrorRate: (service: DownstreamServiceName) => number;
   rates: FlowRates;
   chaos: ChaosState;

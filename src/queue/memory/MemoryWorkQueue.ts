@@ -5,6 +5,7 @@ import { withoutStack } from '../../errors/withoutStack.js';
 import { systemClock, type Clock } from '../../tps/clock.js';
 import { KanbanLane, type LeasedItem } from '../../tps/kanban/KanbanLane.js';
 import type {
+  QueueAvailability,
   DeadLetter,
   Delivery,
   LaneStats,
@@ -17,11 +18,6 @@ export interface MemoryWorkQueueOptions {
   clock?: Clock;
   /** The lanes this queue serves. Default: all of them. */
   lanes?: readonly LaneName[];
-}
-
-export interface QueueAvailability {
-  available: boolean;
-  cause?: string;
 }
 
 interface Waiter {

@@ -181,6 +181,17 @@ describe('Line', () => {
     });
   });
 
+  describe('a lane without a breaker', () => {
+    it('is stopped by its cord only', () => {
+      const line = createLine({ lanes: ['fast', 'slow'], laneBreakers: {}, halfOpenProbes: 2 });
+      assert.deepEqual(line.intake('fast'), { ok: true });
+      assert.equal(line.acquirePull('fast')?.probe, false);
+      line.pullCord({ lane: 'fast', reason: 'inspect' });
+      assert.equal(line.intake('fast').ok, false);
+      assert.equal(line.acquirePull('fast'), undefined);
+    });
+  });
+
   describe('cords', () => {
     it('restart the lane when reset', () => {
       const { line } = setUp();

@@ -63,7 +63,8 @@ export interface Line {
 
 export interface LineOptions {
   lanes: readonly LaneName[];
-  laneBreakers: Record<LaneName, Breaker>;
+  /** A lane without one here (the API process of the distributed mode) is stopped by cords only. */
+  laneBreakers: Partial<Record<LaneName, Breaker>>;
   /** Pulls allowed out at once while a lane's breaker is open-and-due or half-open. */
   halfOpenProbes: number;
   clock?: Clock;
@@ -136,7 +137,7 @@ export function createLine(options: LineOptions): Line {
       const cord = stopCause(lane);
       if (cord !== undefined) return { ok: false, cause: cord, retryAfterSeconds: CORD_RETRY_AFTER_SECONDS };
       const breaker = laneBreakers[lane];
-      if (breaker.state !== 'open' || breaker.probeDue()) return { ok: true };
+      if (!breaker || breaker.state !== 'open' || breaker.probeDue()) return { ok: true };
       const snapshot = breaker.snapshot();
       const waitMs = snapshot.nextProbeAt === undefined ? 0 : snapshot.nextProbeAt - clock.now();
       const last = snapshot.lastFailure === undefined ? '' : `: ${snapshot.lastFailure}`;
@@ -150,7 +151,7 @@ export function createLine(options: LineOptions): Line {
     acquirePull(lane) {
       if (stopCause(lane) !== undefined) return undefined;
       const breaker = laneBreakers[lane];
-      if (breaker.state === 'closed') return { probe: false, release: () => undefined };
+      if (!breaker || breaker.state === 'closed') return { probe: false, release: () => undefined };
       if (breaker.state === 'open' && !breaker.probeDue()) return undefined;
       return takeProbePermit(lane);
     },

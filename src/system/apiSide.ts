@@ -1,0 +1,172 @@
+import type { ChaosControl } from '../chaos/ChaosControl.js';
+import { publicConfig, type Config } from '../config/index.js';
+import { LANES, type LaneName, type SignalRecord } from '../domain/signal.js';
+import type { SystemStatus } from '../domain/status.js';
+import type { WorkQueue } from '../queue/WorkQueue.js';
+import type { ApiDeps } from '../services/api/ApiDeps.js';
+import { buildApiApp } from '../services/api/app.js';
+import { createDeadLetterDesk } from '../services/api/deadLetterDesk.js';
+import { createIntake } from '../services/api/Intake.js';
+import type { DownstreamServiceName, ServiceBehaviour } from '../services/downstream/ServiceBehaviour.js';
+import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
+import type { StatusStore } from '../store/StatusStore.js';
+import type { Logger } from '../telemetry/logger.js';
+import { deriveStations } from '../tps/andon/index.js';
+import { createRouter } from '../tps/heijunka/index.js';
+import type { Breaker, Line } from '../tps/jidoka/index.js';
+import { updateGauges } from './gauges.js';
+import type { Instruments } from './instruments.js';
+import { andonInput, systemStatus, type StatusParts } from './systemStatus.js';
+import { VERSION } from './version.js';
+
+const ANDON_TICK_MS = 500;
+
+export interface ApiSideOptions {
+  mode: SystemStatus['mode'];
+  config: Config;
+  logger: Logger;
+  instruments: Instruments;
+  queue: WorkQueue;
+  store: StatusStore;
+  storeInfo: { backend: string; durable: boolean };
+  /** Extra health checks (a database ping): each answers "ok" or why not. */
+  checks?: () => Promise<Record<string, string>>;
+  line: Line;
+  queueBreaker: Breaker;
+  chaos: ChaosControl;
+  pools: () => PoolSnapshot[];
+  behaviours: Partial<Record<DownstreamServiceName, ServiceBehaviour>>;
+  draining: () => boolean;
+}
+
+export interface ApiSide {
+  app: Awaited<ReturnType<typeof buildApiApp>>;
+  /** The andon tick: stations and gauges from the parts' state. */
+  observe: () => Promise<StatusParts>;
+  /** The `/status` answer, percentiles included. */
+  status: () => Promise<SystemStatus>;
+  close: () => Promise<void>;
+}
+
+/**
+ * The API process's side of any mode: intake, the dead-letter desk, the andon tick that keeps the stations and
+ * gauges current, health and info, and the Fastify app over them (not listening yet).
+ */
+export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
+  const { config, logger, instruments, queue, store, line, chaos } = options;
+  const { clock, metrics, flow, board, restarts, breakers } = instruments;
+  const startedAt = clock.now();
+  const router = createRouter(config.routes);
+
+  const intake = createIntake({
+    store,
+    queue,
+    route: (type) => router.route(type),
+    line,
+    queueBreaker: options.queueBreaker,
+    clock,
+    draining: options.draining,
+    drainRate: (lane) => flow.completedPerSecond(lane),
+    accepted: (lane) => flow.accepted(lane),
+    rejected: (reason) => flow.rejected(reason),
+  });
+
+  const gather = async (): Promise<StatusParts> => ({
+    mode: options.mode,
+    startedAt,
+    now: clock.now(),
+    draining: options.draining(),
+    lanes: await queue.stats(),
+    pools: options.pools(),
+    restartsLastMinute: Object.fromEntries(LANES.map((lane) => [lane, restarts.sum(lane)])) as Record<
+      LaneName,
+      number
+    >,
+    breakers: breakers.map((breaker) => breaker.snapshot()),
+    line,
+    queue: { backend: queue.backend, durable: queue.durable, ...queue.availability() },
+    behaviours: options.behaviours,
+    downstreamErrorRate: (service) => flow.downstreamErrorRate(service),
+    rates: flow.rates(),
+    chaos: chaos.state(),
+  });
+  const observe = async (): Promise<StatusParts> => {
+    const parts = await gather();
+    board.update(deriveStations(andonInput(parts)));
+    updateGauges(metrics, parts, board);
+    return parts;
+  };
+  const status = async (): Promise<SystemStatus> => systemStatus(await observe(), board, flow.percentiles());
+  const ticker = setInterval(
+    () => void observe().catch((err: unknown) => logger.error({ err }, 'andon tick failed')),
+    ANDON_TICK_MS,
+  );
+  ticker.unref();
+
+  const deps: ApiDeps = {
+    config,
+    intake,
+    store,
+    line,
+    metrics,
+    chaos,
+    status,
+    observe,
+    health: async () => {
+      await observe();
+      const availability = queue.availability();
+      const checks: Record<string, string> = {
+        intake: options.draining() ? 'draining: the system is shutting down' : 'ok',
+        queue: availability.available ? 'ok' : `unavailable: ${availability.cause ?? 'unknown'}`,
+        ...(await options.checks?.()),
+      };
+      const stations = board.stations();
+      const named = (level: string) =>
+        stations
+          .filter((station) => station.level === level)
+          .map((station) => `${station.id}: ${station.cause}`);
+      return {
+        healthy: Object.values(checks).every((check) => check === 'ok'),
+        checks,
+        andon: { overall: board.overall(), red: named('red'), yellow: named('yellow') },
+      };
+    },
+    info: () => ({
+      name: 'tps-reference-system',
+      version: VERSION,
+      mode: options.mode,
+      queue: { backend: queue.backend, durable: queue.durable },
+      store: options.storeInfo,
+      started_at: new Date(startedAt).toISOString(),
+      uptime_s: Math.round((clock.now() - startedAt) / 1000),
+      node: process.version,
+      pid: process.pid,
+      config: publicConfig(config),
+    }),
+    deadLetters: createDeadLetterDesk(queue, store),
+    rejected: (reason) => flow.rejected(reason),
+    observeRequest: (sample) => flow.request(sample),
+    toView: signalView,
+  };
+  const app = await buildApiApp(deps, logger);
+
+  return {
+    app,
+    observe,
+    status,
+    close: async () => {
+      clearInterval(ticker);
+      await app.close();
+    },
+  };
+}
+
+/** A signal as `GET /signal/:id/status` shows it: internal bookkeeping left out. */
+export function signalView(record: SignalRecord): Record<string, unknown> {
+  const { payload: _payload, generation: _generation, deadline, timeout_ms, ...shown } = record;
+  return {
+    ...shown,
+    ...(timeout_ms === undefined ? {} : { timeout_ms }),
+    ...(deadline === undefined ? {} : { deadline: new Date(deadline).toISOString() }),
+  };
+}
