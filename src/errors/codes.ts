@@ -18,6 +18,7 @@ export const ERRORS = {
   QUEUE_UNAVAILABLE: { status: 503, message: 'The queue backend is unavailable' },
   SHUTTING_DOWN: { status: 503, message: 'The system is shutting down' },
   INTERNAL: { status: 500, message: 'Internal error' },
+  NOT_SUPPORTED: { status: 501, message: 'Not supported in this mode' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -101,10 +101,45 @@ export function describeStatusStoreConformance(name: string, harness: StatusStor
         completed_at: '2024-05-01T10:00:02.500Z',
         error: 'downstream service-b answered 503',
         deadline: 1_714_557_610_000,
+        timeout_ms: 10_000,
+        payload: {
+          order: 'A-17',
+          amount: 12.5,
+          tags: ['x', 'y'],
+          nested: { ok: true, none: null },
+          text: 'ünï',
+        },
         generation: 2,
       });
-      await store.create(record);
+      assert.deepEqual(await store.create(record), { record, created: true });
       assert.deepEqual(await store.get(record.id), record);
+    });
+
+    test('clears an optional field that a patch sets to undefined, and keeps the fields it does not name', async () => {
+      const store = await open();
+      const record = signalRecord({
+        status: 'processing',
+        attempts: 1,
+        started_at: new Date().toISOString(),
+        error: 'downstream service-c timed out',
+        deadline: Date.now() + 60_000,
+        timeout_ms: 60_000,
+        payload: { work_ms: 5 },
+      });
+      await store.create(record);
+      const completedAt = new Date().toISOString();
+      const updated = await store.update(record.id, {
+        status: 'completed',
+        completed_at: completedAt,
+        error: undefined,
+      });
+      for (const stored of [updated, await store.get(record.id)]) {
+        assert.ok(stored);
+        assert.equal(stored.error, undefined, 'the error is cleared');
+        const { error: _error, ...rest } = stored;
+        const { error: _was, ...kept } = record;
+        assert.deepEqual(rest, { ...kept, status: 'completed', completed_at: completedAt });
+      }
     });
 
     test('answers undefined for an unknown id', async () => {
