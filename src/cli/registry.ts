@@ -1,7 +1,9 @@
 import type { Command } from './Command.js';
+import { apiCommand } from './commands/api.js';
 import { chaosCommand } from './commands/chaos.js';
 import { dlqCommand } from './commands/dlq.js';
 import { downCommand } from './commands/down.js';
+import { downstreamCommand } from './commands/downstream.js';
 import { healthCommand } from './commands/health.js';
 import { helpCommand } from './commands/help.js';
 import { infoCommand } from './commands/info.js';
@@ -12,9 +14,9 @@ import { signalCommand } from './commands/signal.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { workerCommand } from './commands/worker.js';
 
 const LAB = 'the load and chaos lab issue';
-const DISTRIBUTED = 'the distributed mode issue';
 
 /** Every `tps` command, in the order `tps help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -44,9 +46,9 @@ export const COMMANDS: readonly Command[] = [
     'tps experiment <name>',
     LAB,
   ),
-  notBuiltCommand('api', 'the API alone, over NATS or RabbitMQ', 'tps api', DISTRIBUTED),
-  notBuiltCommand('worker', 'one worker pool alone', 'tps worker --pool fast|slow', DISTRIBUTED),
-  notBuiltCommand('downstream', 'the downstream services C → B → A alone', 'tps downstream', DISTRIBUTED),
+  apiCommand,
+  workerCommand,
+  downstreamCommand,
 ];
 
 export const findCommand = (name: string): Command | undefined =>

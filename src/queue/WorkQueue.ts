@@ -18,7 +18,7 @@ import type { LaneName, QueueMessage } from '../domain/signal.js';
  *   dead-letter lane instead, and `onDeadLetter` fires.
  */
 export interface WorkQueue {
-  readonly backend: 'memory' | 'nats' | 'rabbitmq';
+  readonly backend: 'memory' | 'nats' | 'rabbitmq' | 'nats+rabbitmq';
   /** Whether accepted work survives a crash of this process. */
   readonly durable: boolean;
 
@@ -42,6 +42,8 @@ export interface WorkQueue {
 export interface QueueAvailability {
   available: boolean;
   cause?: string;
+  /** A composite queue is taking work on its secondary backend because its primary is down. */
+  fallbackActive?: boolean;
 }
 
 export interface PublishReceipt {

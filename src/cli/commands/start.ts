@@ -1,10 +1,7 @@
-import { isConfigError } from '../../config/index.js';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../system/embedded.js';
 import type { Command } from '../Command.js';
 import { parseFlags } from '../parseFlags.js';
-
-/** Margin on top of SHUTDOWN_TIMEOUT_MS for closing the servers after the pools have drained. */
-const CLOSE_MARGIN_MS = 5_000;
+import { runUntilStopped } from '../runUntilStopped.js';
 
 export const startCommand: Command = {
   name: 'start',
@@ -19,49 +16,10 @@ export const startCommand: Command = {
 
   async run(args, { env }) {
     parseFlags('start', args, {});
-    let system: EmbeddedSystem;
-    try {
-      system = await startEmbeddedSystem({}, { env });
-    } catch (error) {
-      if (isConfigError(error)) {
-        console.error(error.message);
-        return 2;
-      }
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        console.error(
-          `port ${env.PORT || 8080} is taken: something else listens there. Stop it, or choose another with PORT=…`,
-        );
-        return 1;
-      }
-      throw error;
-    }
-    printWhereToLook(system.url);
-
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
+    return runUntilStopped(() => startEmbeddedSystem({}, { env }), {
+      port: env.PORT || '8080',
+      started: (system) => printWhereToLook((system as EmbeddedSystem).url),
     });
-    const boundMs = system.config.shutdownTimeoutMs + CLOSE_MARGIN_MS;
-    console.log(
-      `${signal}: draining, then stopping (at most ${boundMs / 1000} s; send it again to stop at once)`,
-    );
-    const force = (why: string) => {
-      console.error(`${why}: exiting without finishing the drain`);
-      process.exit(1);
-    };
-    const timer = setTimeout(() => force(`shutdown took longer than ${boundMs / 1000} s`), boundMs);
-    process.once('SIGTERM', () => force('second SIGTERM'));
-    process.once('SIGINT', () => force('second SIGINT'));
-    try {
-      await system.close();
-    } catch (error) {
-      console.error('shutdown failed:', error);
-      process.exit(1);
-    }
-    clearTimeout(timer);
-    console.log('stopped');
-    // Exit now rather than wait for idle keep-alive sockets and the like to let go.
-    process.exit(0);
   },
 };
 

@@ -24,6 +24,8 @@ export async function startDownstreamChain(options: {
   createBreaker: (name: string) => Breaker;
   observe?: (service: string, ok: boolean) => void;
   host?: string;
+  /** Ports of A, B and C; free ones when left out (the embedded system). */
+  ports?: Record<DownstreamServiceName, number>;
 }): Promise<DownstreamChain> {
   const { config, logger, metrics } = options;
   const host = options.host ?? '127.0.0.1';
@@ -37,7 +39,7 @@ export async function startDownstreamChain(options: {
   const start = async (service: DownstreamServiceName, next?: DownstreamClient): Promise<string> => {
     const app = buildDownstreamApp({ behaviour: behaviours[service], logger, ...(next ? { next } : {}) });
     apps.push(app);
-    return app.listen({ host, port: 0 });
+    return app.listen({ host, port: options.ports?.[service] ?? 0 });
   };
   const clientTo = (service: DownstreamServiceName, url: string): DownstreamClient => {
     const client = createDownstreamClient({

@@ -1,0 +1,74 @@
+import { loadConfig, type Config, type Settings } from '../../config/index.js';
+import { LANES } from '../../domain/signal.js';
+import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js';
+import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { createLine } from '../../tps/jidoka/index.js';
+import { createApiSide } from '../apiSide.js';
+import { createInstruments } from '../instruments.js';
+import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+import { createRemoteChaos } from './remoteChaos.js';
+
+export interface RunningProcess {
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * `tps api`: intake and the read side over a broker and PostgreSQL. Lane breakers live in the workers, which
+ * hold their lane's work back while their breaker is open; here the line stops lanes by cord.
+ */
+export async function startApiProcess(
+  overrides: Partial<Settings> = {},
+  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<RunningProcess> {
+  const config = loadConfig(options.env ?? process.env, overrides);
+  checkDistributedConfig(config);
+  const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
+  const instruments = createInstruments(config, logger);
+  const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
+  const store = await connectStatusStore(config, logger);
+  const queueBreaker = instruments.makeBreaker('queue', false);
+  const line = createLine({
+    lanes: LANES,
+    laneBreakers: {},
+    halfOpenProbes: config.breakerProbes,
+    clock: instruments.clock,
+  });
+  let draining = false;
+
+  const apiSide = await createApiSide({
+    mode: 'distributed',
+    config,
+    logger,
+    instruments,
+    queue,
+    store,
+    storeInfo: { backend: 'postgres', durable: true },
+    checks: async () => ({
+      store: await store.ping().then(
+        () => 'ok',
+        (error: unknown) => `unreachable: ${String(error)}`,
+      ),
+    }),
+    line,
+    queueBreaker,
+    chaos: createRemoteChaos(downstreamUrls(config)),
+    pools: () => [],
+    behaviours: {},
+    draining: () => draining,
+  });
+  const url = await apiSide.app.listen({ host: config.host, port: config.port });
+  logger.info({ url, backend: queue.backend }, 'api running');
+  return {
+    url,
+    config,
+    close: async () => {
+      draining = true;
+      await apiSide.close();
+      await queue.close();
+      await store.close();
+      logger.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import Fastify from 'fastify';
+import { loadConfig, type Settings } from '../../config/index.js';
+import type { LaneName } from '../../domain/signal.js';
+import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js';
+import { quietServerOptions } from '../../services/fastifyOptions.js';
+import { createLogger, type Logger } from '../../telemetry/logger.js';
+import { createLine } from '../../tps/jidoka/index.js';
+import { recordDeadLetter } from '../deadLetterStatus.js';
+import { createInstruments } from '../instruments.js';
+import { observeParts } from '../observeParts.js';
+import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
+import type { RunningProcess } from './apiProcess.js';
+import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+
+/**
+ * `tps worker --pool fast|slow`: one lane's pool pulling from the broker, statuses in PostgreSQL, calls to
+ * service C through the lane's breaker; /health, /metrics and /status on WORKER_PORT.
+ */
+export async function startWorkerProcess(
+  pool: LaneName,
+  overrides: Partial<Settings> = {},
+  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+): Promise<RunningProcess> {
+  const config = loadConfig(options.env ?? process.env, overrides);
+  checkDistributedConfig(config);
+  const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'worker', pool });
+  const instruments = createInstruments(config, logger);
+  const { clock, metrics, flow, board, restarts, breakers } = instruments;
+  const queue = await connectWorkQueue(config, logger, {
+    role: `worker-${pool}`,
+    lanes: [pool],
+    makeBreaker: instruments.makeBreaker,
+  });
+  const store = await connectStatusStore(config, logger);
+  const laneBreakers = createLaneBreakers([pool], instruments);
+  const line = createLine({ lanes: [pool], laneBreakers, halfOpenProbes: config.breakerProbes, clock });
+  const workers = createWorkerPools({
+    config,
+    logger,
+    instruments,
+    queue,
+    store,
+    line,
+    lanes: [pool],
+    laneBreakers,
+    downstreamUrl: downstreamUrls(config)['service-c'],
+  });
+  const lanePool = workers.pools[pool];
+  const subscriptions = observeParts({
+    logger,
+    metrics,
+    board,
+    breakers,
+    line,
+    pools: lanePool ? [lanePool] : [],
+    queue,
+    onDeadLetter: async (deadLetter) => {
+      flow.deadLettered(deadLetter.message.lane);
+      await recordDeadLetter(store, deadLetter);
+    },
+    onRestart: (lane) => {
+      metrics.workerRestarts.inc({ pool: lane });
+      restarts.add(lane);
+    },
+  });
+
+  const app = Fastify(quietServerOptions(logger));
+  app.get('/health', async (_request, reply) => {
+    const availability = queue.availability();
+    const storeOk = await store.ping().then(
+      () => true,
+      () => false,
+    );
+    const healthy = availability.available && storeOk;
+    return reply.code(healthy ? 200 : 503).send({
+      status: healthy ? 'healthy' : 'unhealthy',
+      checks: {
+        queue: availability.available ? 'ok' : availability.cause,
+        store: storeOk ? 'ok' : 'unreachable',
+      },
+    });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const snapshot = lanePool?.snapshot();
+    if (snapshot) {
+      metrics.poolSize.set({ pool }, snapshot.size);
+      metrics.poolBusy.set({ pool }, snapshot.busy);
+    }
+    for (const breaker of breakers) {
+      metrics.breakerState.set(
+        { breaker: breaker.name },
+        { closed: 0, half_open: 1, open: 2 }[breaker.state],
+      );
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/status', async () => ({
+    pool: lanePool?.snapshot(),
+    breakers: breakers.map((breaker) => breaker.snapshot()),
+    queue: { backend: queue.backend, ...queue.availability() },
+    rates: flow.rates(),
+    percentiles_ms: flow.percentiles(),
+  }));
+  const url = await app.listen({ host: config.host, port: config.workerPort });
+  workers.start();
+  logger.info({ url, backend: queue.backend, pool }, 'worker running');
+  return {
+    url,
+    config,
+    close: async () => {
+      await workers.close(clock.now() + config.shutdownTimeoutMs);
+      for (const subscription of subscriptions) subscription.dispose();
+      await app.close();
+      await queue.close();
+      await store.close();
+      logger.info('stopped');
+    },
+  };
+}
