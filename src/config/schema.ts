@@ -15,6 +15,7 @@ export function describeAccepted(name: SettingName): string {
   const spec = SETTINGS[name] as {
     type: string;
     enum?: readonly string[];
+    pattern?: string;
     minimum?: number;
     maximum?: number;
     default?: unknown;

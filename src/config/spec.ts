@@ -20,6 +20,7 @@ interface NumberSpec extends Base {
 interface StringSpec extends Base {
   type: 'string';
   default?: string;
+  pattern?: string;
   enum?: readonly string[];
   secret?: boolean;
 }
@@ -63,8 +64,14 @@ export const SETTINGS = {
     default: '',
     secret: true,
   },
+  DATABASE_SCHEMA: {
+    type: 'string',
+    doc: 'PostgreSQL schema of the status store (created by the migration at start-up)',
+    default: 'tps',
+  },
   QUEUE_PREFIX: {
     type: 'string',
+    pattern: '^[A-Za-z0-9_-]{1,64}$',
     doc: 'Prefix of the streams, queues and consumers the distributed mode creates',
     default: 'tps',
   },

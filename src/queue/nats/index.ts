@@ -1,0 +1,2 @@
+export * from './JetStreamWorkQueue.js';
+export { TRACE_ID_HEADER } from './messageFormat.js';
