@@ -1,0 +1,2 @@
+export * from './RabbitMqWorkQueue.js';
+export * from './topology.js';
