@@ -1,2 +1,3 @@
 export * from './JetStreamWorkQueue.js';
 export { TRACE_ID_HEADER } from './messageFormat.js';
+export { jetStreamNames } from './jetStreamTopology.js';

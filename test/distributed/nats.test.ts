@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { NATS, POSTGRES, skipUnless } from '../support/services.js';
+import { sendSignal, startTopology, statusOf, type Topology } from '../support/topology.js';
+import { waitFor } from '../support/waitFor.js';
+
+const skip = await skipUnless(NATS, POSTGRES);
+
+describe(
+  'distributed mode over NATS JetStream: tps api, tps worker ×2, tps downstream',
+  { skip, timeout: 180_000 },
+  () => {
+    let t: Topology;
+    before(async () => {
+      t = await startTopology({ QUEUE_BACKEND: 'nats', NATS_URL: 'nats://127.0.0.1:4222', LEASE_MS: '1500' });
+    });
+    after(() => t?.stop());
+
+    const completed = (id: string, timeoutMs = 20_000) =>
+      waitFor(
+        async () => {
+          const record = await statusOf(t.apiUrl, id);
+          return record.status === 'completed' ? record : undefined;
+        },
+        { timeoutMs, intervalMs: 50, message: `signal ${id} completed` },
+      );
+
+    it('takes a signal at the API and reports the status a worker process wrote', async () => {
+      const fast = await sendSignal(t.apiUrl, { signal_type: 'execute', payload: { task: 'e2e' } });
+      assert.equal(fast.status, 202);
+      const slow = await sendSignal(t.apiUrl, { signal_type: 'report', payload: {} });
+      assert.equal(slow.status, 202);
+      assert.equal((await completed(String(fast.body.id))).attempts, 1);
+      assert.equal((await completed(String(slow.body.id))).lane, 'slow');
+
+      const info = (await (await fetch(`${t.apiUrl}/info`)).json()) as Record<string, unknown>;
+      assert.deepEqual(info.queue, { backend: 'nats', durable: true });
+      assert.equal(info.mode, 'distributed');
+      const worker = await (await fetch(`${t.workerUrls.fast}/metrics`)).text();
+      assert.match(worker, /signals_processed_total\{lane="fast",outcome="completed"\} [1-9]/);
+    });
+
+    it('answers the same id twice with the same signal across processes', async () => {
+      const first = await sendSignal(t.apiUrl, { id: 'e2e-idem-1', signal_type: 'notify', payload: {} });
+      assert.equal(first.status, 202);
+      await completed('e2e-idem-1');
+      const again = await sendSignal(t.apiUrl, { id: 'e2e-idem-1', signal_type: 'notify', payload: {} });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.status, 'completed');
+    });
+
+    it('loses nothing when a worker is killed -9 holding a signal: the lease redelivers it, completed once', async () => {
+      const held = await sendSignal(t.apiUrl, { signal_type: 'execute', payload: { work_ms: 3000 } });
+      const id = String(held.body.id);
+      await waitFor(async () => (await statusOf(t.apiUrl, id)).status === 'processing', {
+        timeoutMs: 10_000,
+        message: 'processing',
+      });
+      await t.workers.fast.kill();
+      const others = await Promise.all(
+        Array.from({ length: 5 }, () => sendSignal(t.apiUrl, { signal_type: 'validate', payload: {} })),
+      );
+      assert.ok(
+        others.every((answer) => answer.status === 202),
+        'intake goes on while no fast worker runs',
+      );
+
+      t.workers.fast = await t.startWorker('fast');
+      const done = await completed(id, 30_000);
+      assert.equal(done.attempts, 2, 'the second delivery completed it');
+      for (const answer of others) await completed(String(answer.body.id), 30_000);
+    });
+  },
+);

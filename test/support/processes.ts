@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { waitFor } from './waitFor.js';
+
+/** A free TCP port on loopback (and, with `span`, the next span-1 ports free too). */
+export async function freePort(span = 1): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await listenAndClose(0);
+    let ok = true;
+    for (let next = base + 1; next < base + span; next++) {
+      if ((await listenAndClose(next).catch(() => 0)) !== next) ok = false;
+    }
+    if (ok) return base;
+  }
+  throw new Error(`no ${span} consecutive free ports found`);
+}
+
+async function listenAndClose(port: number): Promise<number> {
+  const server = createServer().listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const { port: taken } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return taken;
+}
+
+export interface RoleProcess {
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM, and the exit code once it has gone. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, no drain. */
+  kill(): Promise<void>;
+}
+
+/** Runs `tps <args>` from the sources as its own process, as a user would start it. */
+export function spawnRole(args: string[], env: NodeJS.ProcessEnv): RoleProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    child,
+    output: () => text,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const [code] = await exited;
+      return code;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export const waitForHealthy = (url: string, role: RoleProcess, timeoutMs = 30_000) =>
+  waitFor(
+    async () => {
+      if (role.child.exitCode !== null)
+        throw new Error(`exited with ${role.child.exitCode}:\n${role.output()}`);
+      return (await fetch(`${url}/health`).catch(() => undefined))?.ok;
+    },
+    { timeoutMs, intervalMs: 100, message: `${url}/health answers 200` },
+  );

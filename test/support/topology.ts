@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { deleteNatsStreams, deleteRabbitMqQueues } from './brokerCleanup.js';
+import { freePort, spawnRole, waitForHealthy, type RoleProcess } from './processes.js';
+
+export const TEST_DATABASE_URL =
+  process.env.TPS_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface Topology {
+  apiUrl: string;
+  env: NodeJS.ProcessEnv;
+  api: RoleProcess;
+  workers: Record<'fast' | 'slow', RoleProcess>;
+  workerUrls: Record<'fast' | 'slow', string>;
+  downstream: RoleProcess;
+  /** Starts another `tps worker --pool <pool>` on a new port (after a kill, say). */
+  startWorker(pool: 'fast' | 'slow'): Promise<RoleProcess>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The distributed mode as separate processes — downstream, a worker per lane, the API — over the given broker,
+ * with a queue prefix and a PostgreSQL schema of its own that `stop()` removes.
+ */
+export async function startTopology(env: NodeJS.ProcessEnv): Promise<Topology> {
+  const tag = `e2e${randomBytes(4).toString('hex')}`;
+  const downstreamPort = await freePort(3);
+  const base: NodeJS.ProcessEnv = {
+    HOST: '127.0.0.1',
+    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_SCHEMA: `tps_${tag}`,
+    QUEUE_PREFIX: tag,
+    DOWNSTREAM_PORT: String(downstreamPort),
+    DOWNSTREAM_LATENCY_MS: '1',
+    DOWNSTREAM_HOP_LATENCY_MS: '0',
+    FAST_WORK_MS: '1',
+    SLOW_WORK_MS: '5',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...env,
+  };
+  const started: RoleProcess[] = [];
+  const role = async (args: string[], port: number, extra: NodeJS.ProcessEnv = {}) => {
+    const process = spawnRole(args, { ...base, ...extra });
+    started.push(process);
+    await waitForHealthy(`http://127.0.0.1:${port}`, process);
+    return process;
+  };
+  const startWorker = async (pool: 'fast' | 'slow') => {
+    const port = await freePort();
+    const worker = await role(['worker', '--pool', pool], port, { WORKER_PORT: String(port) });
+    return Object.assign(worker, { url: `http://127.0.0.1:${port}` });
+  };
+  try {
+    const downstream = await role(['downstream'], downstreamPort + 2);
+    const apiPort = await freePort();
+    const api = await role(['api'], apiPort, { PORT: String(apiPort) });
+    const fast = await startWorker('fast');
+    const slow = await startWorker('slow');
+    return {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      env: base,
+      api,
+      workers: { fast, slow },
+      workerUrls: { fast: fast.url, slow: slow.url },
+      downstream,
+      startWorker,
+      stop: async () => {
+        await Promise.all(started.map((process) => process.stop()));
+        await cleanUp(base);
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((process) => process.kill()));
+    await cleanUp(base);
+    throw error;
+  }
+}
+
+async function cleanUp(env: NodeJS.ProcessEnv): Promise<void> {
+  const prefix = String(env.QUEUE_PREFIX);
+  if (env.QUEUE_BACKEND?.includes('nats')) await deleteNatsStreams(String(env.NATS_URL), prefix);
+  if (env.QUEUE_BACKEND?.includes('rabbitmq')) await deleteRabbitMqQueues(String(env.AMQP_URL), prefix);
+  await dropSchema(String(env.DATABASE_SCHEMA));
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function sendSignal(apiUrl: string, body: Record<string, unknown>) {
+  const response = await fetch(`${apiUrl}/signal`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+export async function statusOf(apiUrl: string, id: string): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${apiUrl}/signal/${id}/status`)).json()) as Record<string, unknown>;
+}
