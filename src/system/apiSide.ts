@@ -2,7 +2,7 @@ import type { ChaosControl } from '../chaos/ChaosControl.js';
 import { publicConfig, type Config } from '../config/index.js';
 import { LANES, type LaneName, type SignalRecord } from '../domain/signal.js';
 import type { SystemStatus } from '../domain/status.js';
-import type { WorkQueue } from '../queue/WorkQueue.js';
+import type { LaneStats, WorkQueue } from '../queue/WorkQueue.js';
 import type { ApiDeps } from '../services/api/ApiDeps.js';
 import { buildApiApp } from '../services/api/app.js';
 import { createDeadLetterDesk } from '../services/api/deadLetterDesk.js';
@@ -71,12 +71,31 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     rejected: (reason) => flow.rejected(reason),
   });
 
+  // While the backend is down its lane figures cannot be read: the andon shows the outage with the last ones.
+  let lastLanes: Record<LaneName, LaneStats> = Object.fromEntries(
+    LANES.map((lane) => [
+      lane,
+      {
+        depth: 0,
+        capacity: config.maxQueueDepth,
+        inflight: 0,
+        wipLimit: config.pools[lane].wipLimit,
+        deadLettered: 0,
+      },
+    ]),
+  ) as Record<LaneName, LaneStats>;
+  const laneStats = () =>
+    queue.stats().then(
+      (stats) => (lastLanes = stats),
+      () => lastLanes,
+    );
+
   const gather = async (): Promise<StatusParts> => ({
     mode: options.mode,
     startedAt,
     now: clock.now(),
     draining: options.draining(),
-    lanes: await queue.stats(),
+    lanes: await laneStats(),
     pools: options.pools(),
     restartsLastMinute: Object.fromEntries(LANES.map((lane) => [lane, restarts.sum(lane)])) as Record<
       LaneName,

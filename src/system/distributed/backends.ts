@@ -73,6 +73,7 @@ export async function connectStatusStore(
   const { createPostgresStatusStore } = await import('../../store/postgres/index.js');
   return createPostgresStatusStore({
     connectionString: config.databaseUrl,
+    schema: config.databaseSchema,
     maxRecords: config.statusMaxRecords,
     retentionMs: config.statusRetentionMs,
     logger: logger.child({ component: 'store' }),
