@@ -56,8 +56,8 @@ restart: ## down, then up
 	$(MAKE) --no-print-directory down
 	$(MAKE) --no-print-directory up
 
-run-local: ## run the embedded system in the foreground (npm start); Ctrl-C drains and stops
-	npm start
+run-local: $(CLI) ## distributed mode here: downstream, both workers and the API on the local brokers (QUEUE_BACKEND=nats+rabbitmq); Ctrl-C stops all
+	$(TPS) run-local
 
 logs: $(CLI) ## follow the log of what `make up` started
 	$(TPS) logs

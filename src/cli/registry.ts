@@ -10,6 +10,7 @@ import { infoCommand } from './commands/info.js';
 import { logsCommand } from './commands/logs.js';
 import { metricsCommand } from './commands/metrics.js';
 import { notBuiltCommand } from './commands/notBuilt.js';
+import { runLocalCommand } from './commands/runLocal.js';
 import { signalCommand } from './commands/signal.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -46,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
     'tps experiment <name>',
     LAB,
   ),
+  runLocalCommand,
   apiCommand,
   workerCommand,
   downstreamCommand,

@@ -25,7 +25,9 @@ export async function runUntilStopped(
       return 2;
     }
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`port ${options.port} is taken: something else listens there. Stop it, or choose another port`);
+      console.error(
+        `port ${options.port} is taken: something else listens there. Stop it, or choose another port`,
+      );
       return 1;
     }
     throw error;
@@ -37,7 +39,9 @@ export async function runUntilStopped(
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   const boundMs = running.config.shutdownTimeoutMs + CLOSE_MARGIN_MS;
-  console.log(`${signal}: draining, then stopping (at most ${boundMs / 1000} s; send it again to stop at once)`);
+  console.log(
+    `${signal}: draining, then stopping (at most ${boundMs / 1000} s; send it again to stop at once)`,
+  );
   const force = (why: string) => {
     console.error(`${why}: exiting without finishing the drain`);
     process.exit(1);
