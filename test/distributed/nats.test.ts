@@ -70,5 +70,29 @@ describe(
       assert.equal(done.attempts, 2, 'the second delivery completed it');
       for (const answer of others) await completed(String(answer.body.id), 30_000);
     });
+
+    it('loses nothing and applies each effect once when a worker is killed -9 in the middle of load', async () => {
+      const effectsUrl = `http://127.0.0.1:${String(t.env.DOWNSTREAM_PORT)}/effects`;
+      const effects = async () =>
+        (await (await fetch(effectsUrl)).json()) as { applied: number; duplicates: number };
+      const before = await effects();
+      const ids: string[] = [];
+      let restarted: Promise<void> | undefined;
+      for (let i = 0; i < 120; i++) {
+        const answer = await sendSignal(t.apiUrl, { signal_type: 'execute', payload: { work_ms: 20 } });
+        assert.equal(answer.status, 202);
+        ids.push(String(answer.body.id));
+        if (i === 60) {
+          await t.workers.fast.kill();
+          restarted = t.startWorker('fast').then((worker) => {
+            t.workers.fast = worker;
+          });
+        }
+      }
+      await restarted;
+      for (const id of ids) await completed(id, 60_000);
+      const after = await effects();
+      assert.equal(after.applied - before.applied, ids.length, 'one effect per accepted signal');
+    });
   },
 );

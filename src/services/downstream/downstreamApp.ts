@@ -5,6 +5,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
 import { isDownstreamError } from '../../errors/index.js';
 import type { DownstreamClient } from './DownstreamClient.js';
+import type { EffectLedger } from './EffectLedger.js';
 import type { ServiceBehaviour } from './ServiceBehaviour.js';
 
 const workBody = {
@@ -31,6 +32,8 @@ const failure = (code: string, message: string) => ({ error: { code, message } }
 export function buildDownstreamApp(options: {
   behaviour: ServiceBehaviour;
   next?: DownstreamClient;
+  /** The end of the chain keeps one: it applies each signal's effect once however often it is called. */
+  ledger?: EffectLedger;
   logger: Logger;
 }): FastifyInstance {
   const { behaviour, next } = options;
@@ -66,9 +69,15 @@ export function buildDownstreamApp(options: {
           return reply.code(504).send(failure('GATEWAY_TIMEOUT', `${next.service} did not answer in time`));
         }
       }
-      return { service: behaviour.service, id: request.body.id };
+      const applied = options.ledger ? options.ledger.apply(request.body.id) : true;
+      return { service: behaviour.service, id: request.body.id, applied };
     },
   );
+
+  if (options.ledger) {
+    const ledger = options.ledger;
+    app.get('/effects', async () => ledger.counts());
+  }
 
   app.get('/health', async () => ({ status: 'healthy', service: behaviour.service }));
   app.get('/fault', async () => behaviour.injected);

@@ -5,6 +5,7 @@ import type { Metrics } from '../../telemetry/metrics.js';
 import type { Breaker } from '../../tps/jidoka/index.js';
 import { createDownstreamClient, type DownstreamClient } from './DownstreamClient.js';
 import { buildDownstreamApp } from './downstreamApp.js';
+import { EffectLedger } from './EffectLedger.js';
 import { ServiceBehaviour, type DownstreamServiceName } from './ServiceBehaviour.js';
 
 export interface DownstreamChain {
@@ -13,6 +14,8 @@ export interface DownstreamChain {
   behaviours: Record<DownstreamServiceName, ServiceBehaviour>;
   /** The breakers inside the chain: C's breaker to B and B's breaker to A. */
   breakers: Breaker[];
+  /** Service A's record of the effects it applied, once per signal id. */
+  ledger: EffectLedger;
   close(): Promise<void>;
 }
 
@@ -36,8 +39,13 @@ export async function startDownstreamChain(options: {
   };
   const apps: FastifyInstance[] = [];
   const clients: DownstreamClient[] = [];
+  const ledger = new EffectLedger();
   const start = async (service: DownstreamServiceName, next?: DownstreamClient): Promise<string> => {
-    const app = buildDownstreamApp({ behaviour: behaviours[service], logger, ...(next ? { next } : {}) });
+    const app = buildDownstreamApp({
+      behaviour: behaviours[service],
+      logger,
+      ...(next ? { next } : { ledger }),
+    });
     apps.push(app);
     return app.listen({ host, port: options.ports?.[service] ?? 0 });
   };
@@ -62,6 +70,7 @@ export async function startDownstreamChain(options: {
     urls,
     behaviours,
     breakers: clients.map((client) => client.breaker),
+    ledger,
     close: async () => {
       for (const app of apps.reverse()) await app.close();
       await Promise.all(clients.map((client) => client.close()));
