@@ -75,9 +75,23 @@ export const SETTINGS = {
     doc: 'Prefix of the streams, queues and consumers the distributed mode creates',
     default: 'tps',
   },
-  WORKER_PORT: int('Port of a `tps worker` process for /health, /metrics and /status (0 picks a free one)', 8081, 0, 65535),
-  DOWNSTREAM_HOST: { type: 'string', doc: 'Host of `tps downstream` as workers and the API reach it', default: '127.0.0.1' },
-  DOWNSTREAM_PORT: int('First of the three ports of `tps downstream`: service A, then B, then C', 8091, 0, 65533),
+  WORKER_PORT: int(
+    'Port of a `tps worker` process for /health, /metrics and /status (0 picks a free one)',
+    8081,
+    0,
+    65535,
+  ),
+  DOWNSTREAM_HOST: {
+    type: 'string',
+    doc: 'Host of `tps downstream` as workers and the API reach it',
+    default: '127.0.0.1',
+  },
+  DOWNSTREAM_PORT: int(
+    'First of the three ports of `tps downstream`: service A, then B, then C',
+    8091,
+    0,
+    65533,
+  ),
   SIGNAL_ROUTES: {
     type: 'string',
     doc: 'Overrides of which lane a signal type goes to, e.g. "report=fast,notify=slow"',

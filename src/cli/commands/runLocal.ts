@@ -66,7 +66,9 @@ export const runLocalCommand: Command = {
     const children: ChildProcess[] = [];
     const stopAll = async () => {
       for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.all(children.filter((child) => child.exitCode === null).map((child) => once(child, 'exit')));
+      await Promise.all(
+        children.filter((child) => child.exitCode === null).map((child) => once(child, 'exit')),
+      );
     };
     for (const role of roles) {
       const child = spawn(process.execPath, [...process.execArgv, script, ...role.args], {
