@@ -16,6 +16,7 @@ export const ERRORS = {
   LANE_FULL: { status: 429, message: 'The lane is full' },
   LINE_STOPPED: { status: 503, message: 'The line is stopped' },
   QUEUE_UNAVAILABLE: { status: 503, message: 'The queue backend is unavailable' },
+  STORE_UNAVAILABLE: { status: 503, message: 'The status store is unavailable' },
   SHUTTING_DOWN: { status: 503, message: 'The system is shutting down' },
   INTERNAL: { status: 500, message: 'Internal error' },
   NOT_SUPPORTED: { status: 501, message: 'Not supported in this mode' },

@@ -3,3 +3,4 @@ export * from './TpsError.js';
 export * from './queueErrors.js';
 export * from './downstreamErrors.js';
 export * from './withoutStack.js';
+export * from './storeErrors.js';

@@ -17,6 +17,7 @@ const INTAKE_REJECTIONS: Partial<Record<ErrorCode, string>> = {
   INVALID_JSON: 'invalid',
   PAYLOAD_TOO_LARGE: 'too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  STORE_UNAVAILABLE: 'store_unavailable',
 };
 
 /** Builds the API without listening: `server` code listens, tests use `app.inject()` or a real socket. */

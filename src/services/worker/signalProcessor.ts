@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config/index.js';
 import type { LaneName, QueueMessage } from '../../domain/signal.js';
-import { isDownstreamError, isUnrecoverableError } from '../../errors/index.js';
+import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
 import type { Delivery } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
 import type { Clock } from '../../tps/clock.js';
@@ -47,7 +47,7 @@ export function createSignalProcessor(deps: {
   };
   const backoffMs = (attempt: number) => config.retryBackoffMs * 2 ** Math.max(0, attempt - 1);
 
-  return async (delivery, life) => {
+  const process: SignalProcessor = async (delivery, life) => {
     const message = delivery.message;
     const received = clock.now();
     const record = await store.get(message.id);
@@ -89,6 +89,18 @@ export function createSignalProcessor(deps: {
       return await settleFailure(delivery, error, received);
     } finally {
       renewal?.stop();
+    }
+  };
+
+  // The database down is not the signal's fault: it goes back to its lane for later, and the worker lives on.
+  return async (delivery, life) => {
+    try {
+      return await process(delivery, life);
+    } catch (error) {
+      if (life.aborted || !isStoreUnavailableError(error)) throw error;
+      await delivery.nak(config.retryBackoffMs).catch(() => undefined);
+      observer.finished(delivery.message, 'deferred', { processingMs: 0, error: error.message });
+      return 'deferred';
     }
   };
 

@@ -4,6 +4,7 @@ import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { createApiSide } from '../apiSide.js';
+import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
 import { createRemoteChaos } from './remoteChaos.js';
@@ -27,7 +28,8 @@ export async function startApiProcess(
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
   const instruments = createInstruments(config, logger);
   const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
-  const store = await connectStatusStore(config, logger);
+  const database = await connectStatusStore(config, logger);
+  const store = new GuardedStatusStore(database, instruments.makeBreaker('database', false));
   const queueBreaker = instruments.makeBreaker('queue', false);
   const line = createLine({
     lanes: LANES,
@@ -46,7 +48,7 @@ export async function startApiProcess(
     store,
     storeInfo: { backend: 'postgres', durable: true },
     checks: async () => ({
-      store: await store.ping().then(
+      store: await database.ping().then(
         () => 'ok',
         (error: unknown) => `unreachable: ${String(error)}`,
       ),

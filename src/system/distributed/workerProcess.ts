@@ -6,6 +6,7 @@ import { quietServerOptions } from '../../services/fastifyOptions.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { recordDeadLetter } from '../deadLetterStatus.js';
+import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { observeParts } from '../observeParts.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
@@ -31,7 +32,8 @@ export async function startWorkerProcess(
     lanes: [pool],
     makeBreaker: instruments.makeBreaker,
   });
-  const store = await connectStatusStore(config, logger);
+  const database = await connectStatusStore(config, logger);
+  const store = new GuardedStatusStore(database, instruments.makeBreaker('database', false));
   const laneBreakers = createLaneBreakers([pool], instruments);
   const line = createLine({ lanes: [pool], laneBreakers, halfOpenProbes: config.breakerProbes, clock });
   const workers = createWorkerPools({
@@ -67,7 +69,7 @@ export async function startWorkerProcess(
   const app = Fastify(quietServerOptions(logger));
   app.get('/health', async (_request, reply) => {
     const availability = queue.availability();
-    const storeOk = await store.ping().then(
+    const storeOk = await database.ping().then(
       () => true,
       () => false,
     );

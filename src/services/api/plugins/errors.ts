@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { TpsError, isTpsError, type ErrorCode } from '../../../errors/index.js';
+import { TpsError, isStoreUnavailableError, isTpsError, type ErrorCode } from '../../../errors/index.js';
 import { describeValidation } from '../../../tps/pokayoke/index.js';
 
 /** Fastify's own error codes, mapped onto ours so every answer has the same shape. */
@@ -40,6 +40,9 @@ function send(reply: FastifyReply, error: TpsError) {
 
 function toTpsError(error: FastifyError): TpsError {
   if (isTpsError(error)) return error;
+  if (isStoreUnavailableError(error)) {
+    return new TpsError('STORE_UNAVAILABLE', { message: error.message, retryAfterSeconds: 5, cause: error });
+  }
   if (error.validation) {
     const issues = describeValidation(error.validation, error.validationContext ?? 'request');
     return new TpsError('VALIDATION_FAILED', {
