@@ -66,6 +66,7 @@ export const SETTINGS = {
   },
   DATABASE_SCHEMA: {
     type: 'string',
+    pattern: '^[a-z_][a-z0-9_]{0,62}$',
     doc: 'PostgreSQL schema of the status store (created by the migration at start-up)',
     default: 'tps',
   },
@@ -146,7 +147,12 @@ export const SETTINGS = {
     1000,
     7 * 24 * 3_600_000,
   ),
-  STATUS_MAX_RECORDS: int('Most signal statuses kept in memory', 100_000, 100, 100_000_000),
+  STATUS_MAX_RECORDS: int(
+    'Most finished signal statuses kept (in memory or in PostgreSQL)',
+    100_000,
+    100,
+    100_000_000,
+  ),
   SHUTDOWN_TIMEOUT_MS: int(
     'How long SIGTERM waits for in-flight work before releasing it',
     10_000,

@@ -142,6 +142,34 @@ describe('Kanban: bounded lanes, expiry, retry and dead letters', () => {
     });
   });
 
+  describe('a broker that cannot take the ack of a finished signal', () => {
+    let t: TestSystem;
+    before(async () => {
+      t = await startTestSystem({ ...oneWorker, leaseMs: 300 });
+    });
+    after(() => t.close());
+
+    it('keeps the signal completed; the redelivery only acks it, and the effect happens once', async () => {
+      const answer = await t.send({ signal_type: 'execute', payload: { work_ms: 300 } });
+      const id = String(answer.body.id);
+      await t.waitForStatus(id, 'processing');
+      await t.post('/chaos/queue-down');
+      await t.waitForStatus(id, 'completed');
+      await t.post('/chaos/queue-recover');
+      const metrics = async () => (await t.get<string>('/metrics')).body;
+      await waitFor(
+        async () => /signals_processed_total\{lane="fast",outcome="duplicate"\} 1\b/.test(await metrics()),
+        {
+          message: 'the redelivery was recognised as done',
+        },
+      );
+      const record = await t.statusOf(id);
+      assert.equal(record.status, 'completed');
+      assert.equal(record.attempts, 1);
+      assert.equal(t.system.parts.chain.ledger.counts().duplicates, 0, 'service A was called once');
+    });
+  });
+
   describe('Heijunka: a flood of slow signals', () => {
     let t: TestSystem;
     before(async () => {

@@ -61,6 +61,10 @@ export const runLocalCommand: Command = {
       },
       { name: 'api', args: ['api'], env: { PORT: apiPort }, health: `http://127.0.0.1:${apiPort}/health` },
     ];
+    if (merged.WORKER_PORT !== undefined) {
+      console.error('run-local gives the workers WORKER_PORT 8081 and 8082 itself; unset WORKER_PORT');
+      return 2;
+    }
     const script = process.argv[1];
     if (!script) throw new Error('cannot tell which script runs tps (process.argv[1] is empty)');
     const children: ChildProcess[] = [];
@@ -74,6 +78,8 @@ export const runLocalCommand: Command = {
       const child = spawn(process.execPath, [...process.execArgv, script, ...role.args], {
         env: { ...merged, ...role.env },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Their own process group: a Ctrl-C in the terminal reaches them once, as run-local's SIGTERM, and drains.
+        detached: true,
       });
       children.push(child);
       prefixLines(child, role.name);

@@ -50,6 +50,13 @@ export interface Intake {
 // 32 hex digits from Node's pooled UUID entropy: a synchronous randomBytes call per request costs more.
 const newTraceId = () => randomUUID().replaceAll('-', '');
 
+/**
+ * How long a client should wait on a full lane: the time the lane takes to drain at the rate it drains now.
+ * A process that cannot see the drain (the distributed API, whose workers are elsewhere) says 5 s, not the cap.
+ */
+const laneFullRetryAfter = (depth: number, drainPerSecond: number): number =>
+  drainPerSecond > 0 ? retryAfterSeconds(depth, drainPerSecond) : 5;
+
 /** The front of the line: idempotency by id, Jidoka's stop, Kanban's bound, and only then a 202. */
 export function createIntake(deps: IntakeDeps): Intake {
   const { store, clock } = deps;
@@ -89,7 +96,7 @@ export function createIntake(deps: IntakeDeps): Intake {
         refuse('lane_full', 'LANE_FULL', {
           message: `The ${record.lane} lane is full (${error.depth}/${error.capacity} waiting)`,
           details: { lane: record.lane, depth: error.depth, capacity: error.capacity },
-          retryAfterSeconds: retryAfterSeconds(error.depth, deps.drainRate(record.lane)),
+          retryAfterSeconds: laneFullRetryAfter(error.depth, deps.drainRate(record.lane)),
           cause: error,
         });
       }

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config/index.js';
-import type { LaneName, QueueMessage } from '../../domain/signal.js';
+import { TERMINAL_STATUSES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
 import type { Delivery } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
@@ -51,15 +51,17 @@ export function createSignalProcessor(deps: {
     const message = delivery.message;
     const received = clock.now();
     const record = await store.get(message.id);
-    if (record && (record.status === 'completed' || record.generation > message.generation)) {
-      await delivery.ack();
+    // Already settled for good (a redelivery whose ack or term did not reach the broker), or superseded by a retry.
+    const done = record && (record.generation > message.generation || TERMINAL_STATUSES.has(record.status));
+    if (done) {
+      await settled(delivery.ack());
       observer.finished(message, 'duplicate', { processingMs: 0 });
       return 'duplicate';
     }
     if (message.deadline !== undefined && received > message.deadline) {
       const error = `not started before its deadline (${iso(message.deadline)})`;
       await store.update(message.id, { status: 'expired', completed_at: iso(received), error });
-      await delivery.term();
+      await settled(delivery.term());
       observer.finished(message, 'expired', { processingMs: 0, error });
       return 'expired';
     }
@@ -78,7 +80,7 @@ export function createSignalProcessor(deps: {
       if (life.aborted) return 'abandoned';
       const done = clock.now();
       await store.update(message.id, { status: 'completed', completed_at: iso(done), error: undefined });
-      await delivery.ack();
+      await settled(delivery.ack());
       observer.finished(message, 'completed', {
         processingMs: done - received,
         leadTimeMs: done - message.enqueued_at,
@@ -121,7 +123,7 @@ export function createSignalProcessor(deps: {
     const retriable = !isUnrecoverableError(error) && (!isDownstreamError(error) || error.retriable);
     if (!retriable) {
       await store.update(message.id, { status: 'failed', completed_at: iso(clock.now()), error: text });
-      await delivery.term();
+      await settled(delivery.term());
       observer.finished(message, 'failed', { processingMs, error: text });
       return 'failed';
     }
@@ -130,6 +132,15 @@ export function createSignalProcessor(deps: {
     observer.finished(message, 'retried', { processingMs, error: text });
     return 'retried';
   }
+}
+
+/**
+ * Settling once the status is written: if the broker cannot take the ack now, it delivers the signal again
+ * later, and that delivery finds the status already final and only acks. Failing here would undo a finished
+ * signal's status and work it a second time.
+ */
+async function settled(settle: Promise<void>): Promise<void> {
+  await settle.catch(() => undefined);
 }
 
 /** Renews the lease while long work runs; short work (the usual case) needs no timer at all. */

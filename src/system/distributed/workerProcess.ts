@@ -33,9 +33,16 @@ export async function startWorkerProcess(
     makeBreaker: instruments.makeBreaker,
   });
   const database = await connectStatusStore(config, logger);
-  const store = new GuardedStatusStore(database, instruments.makeBreaker('database', false));
+  const databaseBreaker = instruments.makeBreaker('database', false);
+  const store = new GuardedStatusStore(database, databaseBreaker);
   const laneBreakers = createLaneBreakers([pool], instruments);
-  const line = createLine({ lanes: [pool], laneBreakers, halfOpenProbes: config.breakerProbes, clock });
+  const line = createLine({
+    lanes: [pool],
+    laneBreakers,
+    sharedBreakers: [databaseBreaker],
+    halfOpenProbes: config.breakerProbes,
+    clock,
+  });
   const workers = createWorkerPools({
     config,
     logger,

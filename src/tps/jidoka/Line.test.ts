@@ -181,6 +181,26 @@ describe('Line', () => {
     });
   });
 
+  describe('a shared breaker (the database)', () => {
+    it('holds every lane’s pulls while it is open, until a probe is due', async () => {
+      const { breakers } = setUp();
+      const database = breakers.slow;
+      const line = createLine({
+        lanes: ['fast', 'slow'],
+        laneBreakers: {},
+        sharedBreakers: [database],
+        halfOpenProbes: 1,
+      });
+      assert.notEqual(line.acquirePull('fast'), undefined);
+      await openBreaker(database);
+      assert.equal(line.acquirePull('fast'), undefined);
+      assert.equal(line.acquirePull('slow'), undefined);
+      assert.deepEqual(line.intake('fast'), { ok: true }, 'intake is the store’s to refuse');
+      mock.timers.tick(RESET_MS);
+      assert.notEqual(line.acquirePull('fast'), undefined);
+    });
+  });
+
   describe('a lane without a breaker', () => {
     it('is stopped by its cord only', () => {
       const line = createLine({ lanes: ['fast', 'slow'], laneBreakers: {}, halfOpenProbes: 2 });

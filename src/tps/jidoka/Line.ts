@@ -67,11 +67,17 @@ export interface LineOptions {
   laneBreakers: Partial<Record<LaneName, Breaker>>;
   /** Pulls allowed out at once while a lane's breaker is open-and-due or half-open. */
   halfOpenProbes: number;
+  /**
+   * Breakers every lane's work depends on (the database): while one is open and not yet due a probe, no lane
+   * pulls, since each pull would only be put back and cost a delivery attempt.
+   */
+  sharedBreakers?: readonly Breaker[];
   clock?: Clock;
 }
 
 export function createLine(options: LineOptions): Line {
   const { lanes, laneBreakers, halfOpenProbes } = options;
+  const sharedBreakers = options.sharedBreakers ?? [];
   const clock = options.clock ?? systemClock;
   const emitter = new EventEmitter<LineEvent>();
   const started = clock.now();
@@ -150,6 +156,7 @@ export function createLine(options: LineOptions): Line {
 
     acquirePull(lane) {
       if (stopCause(lane) !== undefined) return undefined;
+      if (sharedBreakers.some((shared) => shared.state === 'open' && !shared.probeDue())) return undefined;
       const breaker = laneBreakers[lane];
       if (!breaker || breaker.state === 'closed') return { probe: false, release: () => undefined };
       if (breaker.state === 'open' && !breaker.probeDue()) return undefined;
