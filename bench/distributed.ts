@@ -1,33 +1,40 @@
 /**
  * Distributed benchmark: the embedded system, then the distributed mode over NATS JetStream and over RabbitMQ
- * (`tps downstream`, `tps api`, `tps worker --pool fast|slow` as separate processes with PostgreSQL as the status
- * store), each driven by open-model load of execute signals from this process with zero simulated work and
- * zero downstream latency. Per target it measures
+ * (`tps downstream`, `tps api`, `tps worker --pool fast|slow` as separate processes, PostgreSQL as the status
+ * store), each driven by open-model load of execute signals from this process (src/loadgen), with zero simulated
+ * work and zero downstream latency. Per target:
  *
- *   - lead time p50/p99 at a steady rate every target holds (the worker's /status HDR percentiles),
- *   - accepted/s (2xx over the load time) and completed/s (completions from the first accept to the last
- *     completion, from signals_processed_total on the workers' /metrics) under a rate above what the target
- *     completes, with the backlog drained afterwards (bounded), and the lead time of that saturated run,
- *   - the lost count: accepted − (completed + failed + expired + dead-lettered) once drained, from the metrics
- *     and, in the distributed mode, from the status rows in PostgreSQL,
- *   - the CPU each process used during the saturated run (from /proc), to show where the time goes,
+ *   - steady: a warm-up, then a stretch at a low rate every target holds; every signal of it carries an id of the
+ *     bench's choosing and is read back through GET /signal/:id/status: lead time p50/p99 (created_at →
+ *     completed_at);
+ *   - saturated: a rate above what the target completes, for a fixed time, then the backlog drains (bounded):
+ *     accepted/s (2xx over the load time), completed/s (signals_processed_total{outcome="completed"} on the workers'
+ *     /metrics, from the first accept to the last completion), the best second of completions, and lead time
+ *     p50/p99 from a sample of at most 2000 signals read back by id;
+ *   - lost: accepted − (completed + failed + expired + dead-lettered) once drained, from the status rows in
+ *     PostgreSQL (distributed) or the metrics (embedded), plus the sampled ids left unfinished; must be 0;
+ *   - where the time goes: mean intake, queue wait, processing and call to service C of the saturated run (from
+ *     the histograms' _sum/_count), and the CPU each process used per completed signal, from /proc: this one (the
+ *     load generator), the target's roles, and the shared nats-server, RabbitMQ and PostgreSQL processes (read
+ *     only). Work of other processes on the machine is shown as such.
  *
- * and prints them with their ratio to the embedded figures of the same run.
+ * Ratios are to the embedded figures of the same run.
  *
- *   npm run bench:distributed                         all three targets
- *   npm run bench:distributed -- --only nats          one target (embedded, nats or rabbitmq; repeatable)
- *   npm run bench:distributed -- --seconds 10         shorter saturated run
- *   npm run bench:distributed -- --rate 6000          saturating rate (default: per target, see RATES)
+ *   npm run bench:distributed                            all three targets (about 3 minutes)
+ *   npm run bench:distributed -- --only nats             one target: embedded, nats or rabbitmq (repeatable)
+ *   npm run bench:distributed -- --seconds 20            longer saturated run (default 10)
+ *   npm run bench:distributed -- --rate 3000             one saturating rate for all targets (default: RATES)
+ *   npm run bench:distributed -- --steady-rate 200       the steady rate (default 250)
  *
- * Every run uses a queue prefix and a PostgreSQL schema of its own and deletes its streams, queues and schema
- * afterwards; load goes to 127.0.0.1 only.
+ * Each distributed target gets a queue prefix and a PostgreSQL schema of its own (`bench<hex>`, `tps_bench<hex>`)
+ * that are removed afterwards, also on Ctrl-C. Load goes to 127.0.0.1 only.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runOpenModelLoad, type LoadReport, type ProgressSnapshot } from '../src/loadgen/index.js';
@@ -37,22 +44,29 @@ import type { TargetAnnouncement, TargetRequest } from './targets/runTarget.js';
 const TARGETS = ['embedded', 'nats', 'rabbitmq'] as const;
 type TargetName = (typeof TARGETS)[number];
 
-/** Saturating rates: above what each target completes on a 2-core machine, low enough that the backlog drains in time. */
-const RATES: Record<TargetName, number> = { embedded: 8000, nats: 6000, rabbitmq: 6000 };
-const STEADY = { rate: 1000, warmupMs: 3000, durationMs: 8000 };
+/**
+ * Saturating rates: above what each target completes on a 2-core machine (embedded some 3–5k/s, distributed
+ * below 1k/s), yet low enough that the load generator does not take the cores the target needs and the backlog
+ * drains within DRAIN_TIMEOUT_MS.
+ */
+const RATES: Record<TargetName, number> = { embedded: 8000, nats: 3000, rabbitmq: 3000 };
+const WARMUP_MS = 3000;
+const STEADY_MS = 8000;
 const DRAIN_TIMEOUT_MS = 45_000;
-/** The drain also ends when nothing completed for this long (a stuck target should not hold the bench). */
+/** A drain also ends when nothing completed for this long, so a stuck target does not hold the bench. */
 const STALL_MS = 10_000;
+const CLOCK_TICKS = 100;
 
 const benchStarted = Date.now();
+// The roles are spawned as `node --import tsx src/cli/main.ts`, relative to the repository.
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
-    seconds: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '10' },
     rate: { type: 'string' },
-    'steady-rate': { type: 'string', default: String(STEADY.rate) },
+    'steady-rate': { type: 'string', default: '250' },
   },
 });
 const chosen = (args.only ?? [...TARGETS]).flatMap((name) => name.split(','));
@@ -76,7 +90,7 @@ for (const [flag, value] of [
   }
 }
 
-/** The settings every target runs with: nothing simulated, room for a large backlog, pools sized for throughput. */
+/** What every target runs with: nothing simulated, room for a large backlog, pools sized for throughput. */
 const BENCH_ENV: NodeJS.ProcessEnv = {
   FAST_WORK_MS: '0',
   SLOW_WORK_MS: '0',
@@ -85,14 +99,33 @@ const BENCH_ENV: NodeJS.ProcessEnv = {
   MAX_QUEUE_DEPTH: '200000',
   WORKER_COUNT: '64',
   POOL_MAX: '256',
-  // Kept past the run, so the lost count can be read from the store; retention (15 min) outlasts the bench.
+  // Rows stay past the run so the lost count can be read from the store; retention (15 min) outlasts the bench.
   STATUS_MAX_RECORDS: '5000000',
   SHUTDOWN_TIMEOUT_MS: '2000',
   LOG_LEVEL: 'warn',
 };
 
-const bodyFor = (phase: string): string =>
-  JSON.stringify({ signal_type: 'execute', payload: { task: 'bench', phase } });
+/** Most signals per phase whose status the bench reads back by id afterwards. */
+const SAMPLE_MAX = 2000;
+
+/**
+ * Request bodies of one phase: every `every`-th carries an id of the bench's choosing, so its record can be read
+ * back through GET /signal/:id/status once the backlog drained (lead time, and that it was not lost). A signal
+ * with an id costs intake one store read more; at one in ten or fewer that is noise.
+ */
+function phaseBodies(tag: string, phase: string, every: number) {
+  const ids: string[] = [];
+  const plain = JSON.stringify({ signal_type: 'execute', payload: { task: 'bench', phase } });
+  return {
+    ids,
+    body: (i: number): string => {
+      if (!Number.isFinite(every) || i % every !== 0) return plain;
+      const id = `${tag}-${phase}-${i}`;
+      ids.push(id);
+      return JSON.stringify({ id, signal_type: 'execute', payload: { task: 'bench', phase } });
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Targets
@@ -100,17 +133,21 @@ const bodyFor = (phase: string): string =>
 interface FlowTarget {
   name: TargetName;
   apiUrl: string;
-  /** Where signals_processed_total and the lead-time histogram live: the workers (or the embedded process). */
+  /** Where signals_processed_total and the flow histograms live: the workers, or the embedded process. */
   workerUrls: string[];
-  /** The process whose /status percentiles_ms.lead_time.fast is read. */
-  leadTimeUrl: string;
-  /** Processes whose CPU is sampled, by role. */
+  /** The target's own processes, by role, for CPU sampling. */
   pids: Record<string, number>;
-  /** Status rows by status (distributed mode only). */
+  /** Status rows by status (distributed mode). */
   storeCounts?: () => Promise<Record<string, number>>;
-  /** Exact lead-time percentiles from the status rows of one phase (distributed mode only). */
-  storeLeadTime?: (phase: string) => Promise<{ count: number; p50: number; p99: number }>;
+  /** Lead-time percentiles over every completed row of one phase (distributed mode): a check of the sample. */
+  storeLeadTime?: (phase: string) => Promise<LeadView>;
   stop(): Promise<void>;
+}
+
+interface LeadView {
+  count: number;
+  p50: number;
+  p99: number;
 }
 
 async function startEmbedded(): Promise<FlowTarget> {
@@ -122,15 +159,13 @@ async function startEmbedded(): Promise<FlowTarget> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const announced = new Promise<TargetAnnouncement>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const parsed = JSON.parse(line) as { benchTarget?: TargetAnnouncement };
-        if (parsed.benchTarget) return resolve(parsed.benchTarget);
-      } catch {
-        // not the announcement
-      }
-      process.stderr.write(`[embedded] ${line}\n`);
+      const announcement = parseAnnouncement(line);
+      if (announcement) resolve(announcement);
+      else process.stderr.write(`[embedded] ${line}\n`);
     });
-    void exited.then((code) => reject(new Error(`embedded target exited with code ${code} before it started`)));
+    void exited.then((code) =>
+      reject(new Error(`embedded target exited with code ${code} before it started`)),
+    );
     setTimeout(() => reject(new Error('embedded target did not start within 60 s')), 60_000).unref();
   });
   const { url, pid } = await announced.catch((error: unknown) => {
@@ -141,7 +176,6 @@ async function startEmbedded(): Promise<FlowTarget> {
     name: 'embedded',
     apiUrl: url,
     workerUrls: [url],
-    leadTimeUrl: url,
     pids: { embedded: pid },
     async stop() {
       if (child.exitCode !== null) return;
@@ -153,10 +187,21 @@ async function startEmbedded(): Promise<FlowTarget> {
   };
 }
 
+function parseAnnouncement(line: string): TargetAnnouncement | undefined {
+  try {
+    return (JSON.parse(line) as { benchTarget?: TargetAnnouncement }).benchTarget;
+  } catch {
+    return undefined;
+  }
+}
+
+let activeTopology: Topology | undefined;
+
 async function startDistributed(name: 'nats' | 'rabbitmq'): Promise<FlowTarget> {
   const tag = `bench${randomBytes(4).toString('hex')}`;
   const schema = `tps_${tag}`;
-  const topology: Topology = await startTopology({
+  // startTopology removes the streams or queues of this prefix and drops this schema on stop (and when a start fails).
+  const topology = await startTopology({
     ...BENCH_ENV,
     QUEUE_BACKEND: name,
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
@@ -165,15 +210,20 @@ async function startDistributed(name: 'nats' | 'rabbitmq'): Promise<FlowTarget> 
     DATABASE_SCHEMA: schema,
   });
   activeTopology = topology;
-  const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await db.connect();
+  const db = new pg.Client({ connectionString: TEST_DATABASE_URL, application_name: 'tps-bench' });
+  try {
+    await db.connect();
+  } catch (error) {
+    await topology.stop();
+    activeTopology = undefined;
+    throw error;
+  }
   const table = `"${schema}".signals`;
-  const pidOf = (role: { child: { pid?: number } }): number => role.child.pid ?? 0;
+  const pidOf = (role: { child: { pid?: number | undefined } }): number => role.child.pid ?? 0;
   return {
     name,
     apiUrl: topology.apiUrl,
     workerUrls: [topology.workerUrls.fast, topology.workerUrls.slow],
-    leadTimeUrl: topology.workerUrls.fast,
     pids: {
       api: pidOf(topology.api),
       'worker fast': pidOf(topology.workers.fast),
@@ -196,7 +246,7 @@ async function startDistributed(name: 'nats' | 'rabbitmq'): Promise<FlowTarget> 
         [phase],
       );
       const row = result.rows[0];
-      return { count: Number(row?.count ?? 0), p50: row?.p50 ?? 0, p99: row?.p99 ?? 0 };
+      return { count: Number(row?.count ?? 0), p50: Number(row?.p50 ?? 0), p99: Number(row?.p99 ?? 0) };
     },
     async stop() {
       await db.end().catch(() => undefined);
@@ -206,8 +256,7 @@ async function startDistributed(name: 'nats' | 'rabbitmq'): Promise<FlowTarget> 
   };
 }
 
-let activeTopology: Topology | undefined;
-// Ctrl-C mid-run still removes the processes, streams, queues and schema of this run.
+// Ctrl-C mid-run still stops the roles and removes the streams, queues and schema of this run.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping the target and cleaning up`);
@@ -219,18 +268,20 @@ const startTarget = (name: TargetName): Promise<FlowTarget> =>
   name === 'embedded' ? startEmbedded() : startDistributed(name);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Reading the targets
+// Reading the targets' /metrics
 
 type Samples = Map<string, number>;
 
-/** Prometheus text → `name{sorted labels}` → value, for the series the bench reads. */
-function parseMetrics(text: string, into: Samples = new Map()): Samples {
+const WANTED = ['signal', 'api_latency_seconds', 'downstream_latency_seconds'];
+
+/** Prometheus text → `name{sorted labels}` → value (summed over processes), for the series the bench reads. */
+function parseMetrics(text: string, into: Samples): Samples {
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? ([^ ]+)/.exec(line);
     if (!match) continue;
-    const [, name, labels = '', value] = match;
-    if (!name!.startsWith('signal')) continue;
+    const [, name = '', labels = '', value] = match;
+    if (!WANTED.some((prefix) => name.startsWith(prefix))) continue;
     const key = `${name}{${labels.split(',').filter(Boolean).sort().join(',')}}`;
     into.set(key, (into.get(key) ?? 0) + Number(value));
   }
@@ -245,22 +296,23 @@ async function scrape(urls: string[]): Promise<Samples> {
   return samples;
 }
 
-const sumOf = (samples: Samples, prefix: string, ...labels: string[]): number => {
+const sumOf = (samples: Samples, name: string, ...labels: string[]): number => {
   let sum = 0;
   for (const [key, value] of samples) {
-    if (key.startsWith(`${prefix}{`) && labels.every((label) => key.includes(label))) sum += value;
+    if (key.startsWith(`${name}{`) && labels.every((label) => key.includes(label))) sum += value;
   }
   return sum;
 };
 
-const TERMINAL_OUTCOMES = ['completed', 'failed', 'expired', 'dead_lettered'] as const;
+const TERMINAL = ['completed', 'failed', 'expired', 'dead_lettered'];
 
 interface Counts {
   accepted: number;
   completed: number;
   terminal: number;
   outcomes: Record<string, number>;
-  leadBuckets: Map<number, number>;
+  api: Samples;
+  workers: Samples;
 }
 
 async function counts(target: FlowTarget): Promise<Counts> {
@@ -268,81 +320,86 @@ async function counts(target: FlowTarget): Promise<Counts> {
   const outcomes: Record<string, number> = {};
   for (const [key, value] of workers) {
     const outcome = /outcome="([^"]+)"/.exec(key)?.[1];
-    if (key.startsWith('signals_processed_total{') && outcome) outcomes[outcome] = (outcomes[outcome] ?? 0) + value;
-  }
-  const leadBuckets = new Map<number, number>();
-  for (const [key, value] of workers) {
-    if (!key.startsWith('signal_lead_time_seconds_bucket{')) continue;
-    const le = /le="([^"]+)"/.exec(key)?.[1];
-    if (le === undefined) continue;
-    const bound = le === '+Inf' ? Infinity : Number(le);
-    leadBuckets.set(bound, (leadBuckets.get(bound) ?? 0) + value);
+    if (key.startsWith('signals_processed_total{') && outcome) {
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + value;
+    }
   }
   return {
     accepted: sumOf(api, 'signals_accepted_total'),
     completed: outcomes.completed ?? 0,
-    terminal: TERMINAL_OUTCOMES.reduce((sum, outcome) => sum + (outcomes[outcome] ?? 0), 0),
+    terminal: TERMINAL.reduce((sum, outcome) => sum + (outcomes[outcome] ?? 0), 0),
     outcomes,
-    leadBuckets,
+    api,
+    workers,
   };
 }
 
-/** A percentile (ms) from the delta of two cumulative histograms, interpolated linearly inside its bucket. */
-function bucketPercentile(before: Map<number, number>, after: Map<number, number>, q: number): number {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
-  const cumulative = bounds.map((bound) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0));
-  const total = cumulative.at(-1) ?? 0;
-  if (total === 0) return 0;
-  const rank = q * total;
-  let lower = 0;
-  let below = 0;
-  for (const [index, bound] of bounds.entries()) {
-    const count = cumulative[index]!;
-    if (count >= rank) {
-      if (!Number.isFinite(bound)) return lower * 1000;
-      const inBucket = count - below;
-      return (lower + ((bound - lower) * (rank - below)) / Math.max(1, inBucket)) * 1000;
-    }
-    lower = bound;
-    below = count;
-  }
-  return lower * 1000;
+/** Mean (ms) of a histogram between two scrapes, from its _sum and _count. */
+function meanMs(before: Samples, after: Samples, name: string, ...labels: string[]): number {
+  const count = sumOf(after, `${name}_count`, ...labels) - sumOf(before, `${name}_count`, ...labels);
+  const sum = sumOf(after, `${name}_sum`, ...labels) - sumOf(before, `${name}_sum`, ...labels);
+  return count > 0 ? (1000 * sum) / count : 0;
 }
 
-interface LeadView {
-  count: number;
-  p50: number;
-  p99: number;
+interface Sampled extends LeadView {
+  /** Sampled ids with a record, and of those the ones not in a terminal status (in flight or lost). */
+  found: number;
+  unfinished: number;
 }
 
-async function hdrLeadTime(url: string): Promise<LeadView> {
-  const status = (await (await fetch(`${url}/status`)).json()) as {
-    percentiles_ms: { lead_time: { fast: LeadView } };
-  };
-  return status.percentiles_ms.lead_time.fast;
+/** Reads the sampled signals back through the API: lead time (created_at → completed_at) of the completed ones. */
+async function sampledLeadTime(apiUrl: string, ids: string[]): Promise<Sampled> {
+  const leads: number[] = [];
+  let found = 0;
+  let unfinished = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const response = await fetch(`${apiUrl}/signal/${encodeURIComponent(id)}/status`);
+        // 404: never accepted (a request that failed), or accepted and taken back when its publish failed.
+        if (response.status === 404) {
+          await response.body?.cancel();
+          continue;
+        }
+        const record = (await response.json()) as {
+          status: string;
+          created_at: string;
+          completed_at: string | null;
+        };
+        found++;
+        if (!TERMINAL.includes(record.status)) unfinished++;
+        if (record.status === 'completed' && record.completed_at) {
+          leads.push(Date.parse(record.completed_at) - Date.parse(record.created_at));
+        }
+      }
+    }),
+  );
+  leads.sort((a, b) => a - b);
+  const at = (q: number): number => leads[Math.min(leads.length - 1, Math.ceil(q * leads.length) - 1)] ?? 0;
+  return { count: leads.length, p50: at(0.5), p99: at(0.99), found, unfinished };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// CPU from /proc
-
-const CLOCK_TICKS = 100;
+// CPU from /proc (read only)
 
 async function cpuTicks(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the command (which may hold spaces): utime is the 14th field, stime the 15th.
+  // After the command (which may hold spaces and parentheses): utime is field 14, stime field 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
 }
 
-/** Shared services on this machine, found by their command name (read only: they are never touched). */
+/** The shared services, found by command name; PostgreSQL backends come and go with the connection pools. */
 async function sharedServicePids(): Promise<Record<string, number[]>> {
   const found: Record<string, number[]> = { 'nats-server': [], rabbitmq: [], postgresql: [] };
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
     if (comm === 'nats-server') found['nats-server']!.push(Number(entry));
-    else if (comm === 'beam.smp' || comm === 'epmd' || comm.startsWith('erl_child')) found.rabbitmq!.push(Number(entry));
-    else if (comm === 'postgres' || comm === 'postmaster') found.postgresql!.push(Number(entry));
+    else if (comm === 'beam.smp' || comm === 'erl_child_setup') found.rabbitmq!.push(Number(entry));
+    else if (comm === 'postgres') found.postgresql!.push(Number(entry));
   }
   return found;
 }
@@ -351,7 +408,8 @@ async function machineTicks(): Promise<{ busy: number; total: number }> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
   const values = line.trim().split(/\s+/).slice(1).map(Number);
   const idle = (values[3] ?? 0) + (values[4] ?? 0);
-  const total = values.reduce((sum, value) => sum + value, 0);
+  // guest time is already counted in user time.
+  const total = values.slice(0, 8).reduce((sum, value) => sum + value, 0);
   return { busy: total - idle, total };
 }
 
@@ -363,9 +421,8 @@ interface CpuSnapshot {
 
 async function cpuSnapshot(target: FlowTarget): Promise<CpuSnapshot> {
   const perRole = new Map<string, number>();
-  perRole.set('bench (load generator)', await cpuTicks(process.pid));
+  perRole.set('load generator (this process)', await cpuTicks(process.pid));
   for (const [role, pid] of Object.entries(target.pids)) perRole.set(role, await cpuTicks(pid));
-  // Postgres backends come and go with connection pools: summed over whichever exist at each snapshot.
   for (const [service, pids] of Object.entries(await sharedServicePids())) {
     let ticks = 0;
     for (const pid of pids) ticks += await cpuTicks(pid);
@@ -374,51 +431,93 @@ async function cpuSnapshot(target: FlowTarget): Promise<CpuSnapshot> {
   return { at: Date.now(), perRole, machine: await machineTicks() };
 }
 
-/** CPU % per process (100 % = one core) between two snapshots, and how busy the whole machine was. */
-function cpuUse(before: CpuSnapshot, after: CpuSnapshot): { roles: [string, number][]; machine: number } {
+interface CpuUse {
+  seconds: number;
+  /** CPU seconds per role over the window. */
+  roles: [string, number][];
+  /** Cores busy on the whole machine, and of those, the ones no process above accounts for (other work). */
+  machineCores: number;
+  otherCores: number;
+  cores: number;
+}
+
+function cpuUse(before: CpuSnapshot, after: CpuSnapshot, cores: number): CpuUse {
   const seconds = (after.at - before.at) / 1000;
   const roles: [string, number][] = [];
   for (const [role, ticks] of after.perRole) {
-    const used = (ticks - (before.perRole.get(role) ?? 0)) / CLOCK_TICKS / seconds;
-    roles.push([role, Math.max(0, used * 100)]);
+    roles.push([role, Math.max(0, (ticks - (before.perRole.get(role) ?? 0)) / CLOCK_TICKS)]);
   }
   roles.sort((a, b) => b[1] - a[1]);
-  const machine =
+  const share =
     (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total);
-  return { roles, machine: machine * 100 };
+  const machineCores = share * cores;
+  const ours = roles.reduce((sum, [, cpu]) => sum + cpu, 0) / seconds;
+  return { seconds, roles, machineCores, otherCores: Math.max(0, machineCores - ours), cores };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Phases
 
 const num = (n: number): string => Math.round(n).toLocaleString('en-US');
-const ms = (n: number): string => (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`);
-const secs = (fromMs: number): string => `${((Date.now() - fromMs) / 1000).toFixed(0)}s`;
+const ms = (n: number): string => `${n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)} ms`;
+const since = (fromMs: number): string => `${((Date.now() - fromMs) / 1000).toFixed(0)}s`;
 
-const load = (target: FlowTarget, rate: number, durationMs: number, phase: string, onProgress?: (p: ProgressSnapshot) => void) =>
+const load = (
+  target: FlowTarget,
+  rate: number,
+  durationMs: number,
+  body: (i: number) => string,
+  onProgress?: (progress: ProgressSnapshot) => void,
+): Promise<LoadReport> =>
   runOpenModelLoad({
     url: target.apiUrl,
     ratePerSecond: rate,
     durationMs,
-    body: () => bodyFor(phase),
+    body,
     timeoutMs: 5000,
     ...(onProgress ? { onProgress } : {}),
   });
 
+/** Completions over time, for the best completed/s over any second of a run. */
+class CompletionRate {
+  private readonly samples: { at: number; completed: number }[] = [];
+  add(completed: number): void {
+    this.samples.push({ at: Date.now(), completed });
+  }
+  best(): number {
+    let best = 0;
+    let from = 0;
+    for (let to = 1; to < this.samples.length; to++) {
+      while (from + 1 < to && this.samples[to]!.at - this.samples[from + 1]!.at >= 1000) from++;
+      const span = this.samples[to]!.at - this.samples[from]!.at;
+      if (span < 1000) continue;
+      best = Math.max(best, ((this.samples[to]!.completed - this.samples[from]!.completed) * 1000) / span);
+    }
+    return best;
+  }
+}
+
 interface DrainResult {
   drained: boolean;
-  /** When the last completion was seen (epoch ms; resolution of the polling, 100 ms). */
+  /** When the last completion was seen (epoch ms, to the 100 ms of the polling). */
   lastCompletionAt: number;
   counts: Counts;
 }
 
 /** Waits until every signal accepted so far reached a terminal outcome, or the drain times out or stalls. */
-async function drain(target: FlowTarget, label: string, timeoutMs: number): Promise<DrainResult> {
+async function drain(
+  target: FlowTarget,
+  label: string,
+  timeoutMs: number,
+  rate?: CompletionRate,
+): Promise<DrainResult> {
   const started = Date.now();
   let last = await counts(target);
   let lastCompletionAt = Date.now();
   let lastPrint = Date.now();
+  let printed = last;
   for (;;) {
+    rate?.add(last.completed);
     if (last.terminal >= last.accepted) return { drained: true, lastCompletionAt, counts: last };
     if (Date.now() - started > timeoutMs || Date.now() - lastCompletionAt > STALL_MS) {
       return { drained: false, lastCompletionAt, counts: last };
@@ -427,11 +526,12 @@ async function drain(target: FlowTarget, label: string, timeoutMs: number): Prom
     const now = await counts(target);
     if (now.terminal > last.terminal) lastCompletionAt = Date.now();
     if (Date.now() - lastPrint >= 1000) {
-      lastPrint = Date.now();
       console.log(
-        `${label} draining ${secs(started)}  backlog ${num(now.accepted - now.terminal)}  ` +
-          `completed ${num(now.completed)}`,
+        `${label} draining ${since(started)}  backlog ${num(now.accepted - now.terminal)}  ` +
+          `completed ${num(((now.completed - printed.completed) * 1000) / (Date.now() - lastPrint))}/s`,
       );
+      lastPrint = Date.now();
+      printed = now;
     }
     last = now;
   }
@@ -440,127 +540,178 @@ async function drain(target: FlowTarget, label: string, timeoutMs: number): Prom
 interface TargetResult {
   name: TargetName;
   rate: number;
-  steady: { report: LoadReport; lead: LeadView; storeLead?: LeadView };
+  steady: { report: LoadReport; lead: Sampled; storeLead?: LeadView | undefined; drained: boolean };
   saturated: {
     report: LoadReport;
     acceptedPerS: number;
     completed: number;
     completedPerS: number;
-    peakCompletedPerS: number;
+    bestCompletedPerS: number;
     spanS: number;
     drained: boolean;
-    lead: { p50: number; p99: number };
-    storeLead?: LeadView;
-    cpu: ReturnType<typeof cpuUse>;
+    lead: Sampled;
+    storeLead?: LeadView | undefined;
+    means: { intake: number; queueWait: number; processing: number; downstream: number };
+    cpu: CpuUse;
+    /** CPU ms per completed signal of every process but the load generator (and other work). */
+    cpuPerSignalMs: number;
   };
-  lost: { byMetrics: number; byStore?: number; inFlight?: number; outcomes: Record<string, number>; store?: Record<string, number> };
+  lost: number;
+  lostSource: 'store rows' | 'metrics';
+  store?: Record<string, number> | undefined;
 }
 
-async function benchTarget(name: TargetName): Promise<TargetResult> {
+async function benchTarget(name: TargetName, cores: number): Promise<TargetResult> {
   const started = Date.now();
+  const tag = `b${randomBytes(3).toString('hex')}`;
   console.log(`\n${name}: starting`);
   const target = await startTarget(name);
-  console.log(`${name}: running at ${target.apiUrl} (${Object.entries(target.pids).map(([role, pid]) => `${role} ${pid}`).join(', ')}) in ${secs(started)}`);
+  const roles = Object.entries(target.pids).map(([role, pid]) => `${role} ${pid}`);
+  console.log(`${name}: running at ${target.apiUrl} (${roles.join(', ')}), started in ${since(started)}`);
   try {
-    // Steady: warm-up and a measured stretch at a rate every target holds; lead time from the HDR window, which
-    // then covers exactly these two (same rate), as the process is fresh.
-    await load(target, steadyRate, STEADY.warmupMs, 'warmup');
-    const steadyReport = await load(target, steadyRate, STEADY.durationMs, 'steady');
+    // Steady: a warm-up, then a stretch at a rate every target holds, each signal read back by id afterwards.
+    console.log(
+      `${name}: warm-up and steady run at ${num(steadyRate)}/s (${(WARMUP_MS + STEADY_MS) / 1000} s)`,
+    );
+    await load(target, steadyRate, WARMUP_MS, phaseBodies(tag, 'warmup', Infinity).body);
+    const steadyBodies = phaseBodies(tag, 'steady', 1);
+    const steadyReport = await load(target, steadyRate, STEADY_MS, steadyBodies.body);
     const steadyDrain = await drain(target, `${name} steady`, 15_000);
-    const lead = await hdrLeadTime(target.leadTimeUrl);
+    const steadyLead = await sampledLeadTime(target.apiUrl, steadyBodies.ids);
     const steadyStoreLead = await target.storeLeadTime?.('steady');
     console.log(
-      `${name} steady ${num(steadyRate)}/s  2xx ${num(steadyReport.accepted)}/${num(steadyReport.sent)}  ` +
-        `intake p99 ${ms(steadyReport.latencyMs.p99)}  lead time p50 ${ms(lead.p50)} p99 ${ms(lead.p99)}` +
-        (steadyStoreLead ? ` (store: p50 ${ms(steadyStoreLead.p50)} p99 ${ms(steadyStoreLead.p99)})` : '') +
-        (steadyDrain.drained ? '' : '  NOT DRAINED'),
+      `${name} steady ${num(steadyRate)}/s: 2xx ${num(steadyReport.accepted)}/${num(steadyReport.sent)}, ` +
+        `intake p99 ${ms(steadyReport.latencyMs.p99)}, lead time p50 ${ms(steadyLead.p50)} p99 ${ms(steadyLead.p99)} ` +
+        `(${num(steadyLead.count)} signals read back)` +
+        (steadyDrain.drained ? '' : ', NOT DRAINED'),
     );
 
-    // Saturated: a rate above what the target completes, for a fixed time; then the backlog drains.
+    // Saturated: above what the target completes, for a fixed time; then the backlog drains.
     const rate = fixedRate ?? RATES[name];
+    console.log(`${name}: saturated run at ${num(rate)}/s for ${loadMs / 1000} s, then drain`);
+    const loadBodies = phaseBodies(tag, 'load', Math.max(10, Math.ceil((rate * loadMs) / 1000 / SAMPLE_MAX)));
     const before = await counts(target);
     const cpuBefore = await cpuSnapshot(target);
+    const completions = new CompletionRate();
+    completions.add(before.completed);
     const loadStarted = Date.now();
     let previous = before;
-    let peakCompletedPerS = 0;
+    let previousAt = Date.now();
     let polling = false;
-    const report = await load(target, rate, loadMs, 'load', (progress) => {
+    const report = await load(target, rate, loadMs, loadBodies.body, (progress) => {
       if (polling) return;
       polling = true;
       void counts(target)
         .then((now) => {
-          const completedPerS = now.completed - previous.completed;
-          peakCompletedPerS = Math.max(peakCompletedPerS, completedPerS);
+          completions.add(now.completed);
+          const seconds = Math.max(0.001, (Date.now() - previousAt) / 1000);
+          const failed = progress.rejected.errors + progress.rejected['5xx'] + progress.rejected['503'];
           console.log(
-            `${name} load ${(progress.elapsedMs / 1000).toFixed(0)}s/${loadMs / 1000}s  ${num(rate)}/s  ` +
+            `${name} ${(progress.elapsedMs / 1000).toFixed(0).padStart(2)}s/${loadMs / 1000}s  ` +
               `sent ${num(progress.sent)}  2xx ${num(progress.accepted)}  429 ${num(progress.rejected['429'])}  ` +
-              `errors ${num(progress.rejected.errors + progress.rejected['5xx'] + progress.rejected['503'])}  ` +
-              `intake p99 ${ms(progress.intervalP99)}  accepted ${num(now.accepted - previous.accepted)}/s  ` +
-              `completed ${num(completedPerS)}/s  backlog ${num(now.accepted - now.terminal)}`,
+              `errors ${num(failed)}  intake p99 ${ms(progress.intervalP99)}  ` +
+              `accepted ${num((now.accepted - previous.accepted) / seconds)}/s  ` +
+              `completed ${num((now.completed - previous.completed) / seconds)}/s  ` +
+              `backlog ${num(now.accepted - now.terminal)}`,
           );
           previous = now;
+          previousAt = Date.now();
         })
         .catch(() => undefined)
         .finally(() => (polling = false));
     });
     const loadEnded = Date.now();
-    const drained = await drain(target, `${name}`, DRAIN_TIMEOUT_MS);
+    const drained = await drain(target, name, DRAIN_TIMEOUT_MS, completions);
     const cpuAfter = await cpuSnapshot(target);
     const after = drained.counts;
     const completed = after.completed - before.completed;
     const spanS = (drained.lastCompletionAt - loadStarted) / 1000;
+    const lead = await sampledLeadTime(target.apiUrl, loadBodies.ids);
     const storeLead = await target.storeLeadTime?.('load');
     const store = await target.storeCounts?.();
-    const lostByMetrics = after.accepted - after.terminal;
-    const storeTerminal = store
-      ? Object.entries(store).reduce((sum, [status, count]) => sum + (['completed', 'failed', 'expired', 'dead_lettered'].includes(status) ? count : 0), 0)
-      : undefined;
+    const lost = store
+      ? after.accepted - TERMINAL.reduce((sum, status) => sum + (store[status] ?? 0), 0)
+      : after.accepted - after.terminal;
+    const cpu = cpuUse(cpuBefore, cpuAfter, cores);
+    const systemCpu = cpu.roles
+      .filter(([role]) => !role.startsWith('load generator'))
+      .reduce((sum, [, seconds]) => sum + seconds, 0);
+    const fast = 'lane="fast"';
     const result: TargetResult = {
       name,
       rate,
-      steady: { report: steadyReport, lead, ...(steadyStoreLead ? { storeLead: steadyStoreLead } : {}) },
+      steady: {
+        report: steadyReport,
+        lead: steadyLead,
+        storeLead: steadyStoreLead,
+        drained: steadyDrain.drained,
+      },
       saturated: {
         report,
         acceptedPerS: (report.accepted * 1000) / Math.max(1, loadEnded - loadStarted),
         completed,
         completedPerS: completed / Math.max(0.001, spanS),
-        peakCompletedPerS,
+        bestCompletedPerS: completions.best(),
         spanS,
         drained: drained.drained,
-        lead: {
-          p50: bucketPercentile(before.leadBuckets, after.leadBuckets, 0.5),
-          p99: bucketPercentile(before.leadBuckets, after.leadBuckets, 0.99),
+        lead,
+        storeLead,
+        means: {
+          intake: meanMs(before.api, after.api, 'api_latency_seconds', 'route="/signal"', 'method="POST"'),
+          queueWait: meanMs(before.workers, after.workers, 'signal_queue_wait_seconds', fast),
+          processing: meanMs(before.workers, after.workers, 'signal_processing_seconds', fast),
+          downstream: meanMs(
+            before.workers,
+            after.workers,
+            'downstream_latency_seconds',
+            'service="service-c"',
+            'outcome="ok"',
+          ),
         },
-        ...(storeLead ? { storeLead } : {}),
-        cpu: cpuUse(cpuBefore, cpuAfter),
+        cpu,
+        cpuPerSignalMs: (1000 * systemCpu) / Math.max(1, completed),
       },
-      lost: {
-        byMetrics: lostByMetrics,
-        outcomes: after.outcomes,
-        ...(store && storeTerminal !== undefined
-          ? { store, byStore: after.accepted - storeTerminal, inFlight: (store.queued ?? 0) + (store.processing ?? 0) }
-          : {}),
-      },
+      lost,
+      lostSource: store ? 'store rows' : 'metrics',
+      store,
     };
+    const s = result.saturated;
     console.log(
-      `${name} saturated: accepted ${num(result.saturated.acceptedPerS)}/s, completed ${num(result.saturated.completedPerS)}/s ` +
-        `(${num(completed)} in ${spanS.toFixed(1)} s, peak ${num(peakCompletedPerS)}/s)` +
+      `${name} saturated: accepted ${num(s.acceptedPerS)}/s, completed ${num(s.completedPerS)}/s ` +
+        `(${num(completed)} from the first accept to the last completion in ${spanS.toFixed(1)} s; best second ` +
+        `${num(s.bestCompletedPerS)}/s)` +
         (drained.drained ? '' : `, NOT DRAINED within ${DRAIN_TIMEOUT_MS / 1000} s`) +
-        `; lost ${num(lostByMetrics)} by metrics` +
-        (result.lost.byStore === undefined ? '' : `, ${num(result.lost.byStore)} by the store (${JSON.stringify(store)})`),
+        `; lead time p50 ${ms(lead.p50)} p99 ${ms(lead.p99)} (${num(lead.count)} signals read back)`,
     );
     console.log(
-      `${name} CPU during the saturated run and drain (100% = one core; machine ${result.saturated.cpu.machine.toFixed(0)}% busy of 2 cores): ` +
-        result.saturated.cpu.roles
-          .filter(([, pct]) => pct >= 1)
-          .map(([role, pct]) => `${role} ${pct.toFixed(0)}%`)
+      `${name} lost ${num(lost)} (accepted ${num(after.accepted)} vs terminal ${result.lostSource}` +
+        `${store ? ` ${JSON.stringify(store)}` : ` ${JSON.stringify(after.outcomes)}`}); ` +
+        `sampled ids unfinished: ${num(lead.unfinished)} of ${num(lead.found)}`,
+    );
+    console.log(
+      `${name} where the time goes (means): intake ${ms(s.means.intake)} in the API (${ms(report.latencyMs.mean)} ` +
+        `as the load generator saw it), queue wait ${ms(s.means.queueWait)}, processing ${ms(s.means.processing)}, ` +
+        `of which the call to service C ${ms(s.means.downstream)}`,
+    );
+    console.log(
+      `${name} CPU over ${cpu.seconds.toFixed(0)} s (machine ${cpu.machineCores.toFixed(2)} of ${cores} cores busy, ` +
+        `${cpu.otherCores.toFixed(2)} by other work): ` +
+        cpu.roles
+          .filter(([, seconds]) => seconds / cpu.seconds >= 0.01)
+          .map(
+            ([role, seconds]) =>
+              `${role} ${((100 * seconds) / cpu.seconds).toFixed(0)}% ` +
+              `(${((1e6 * seconds) / Math.max(1, completed)).toFixed(0)} µs/signal)`,
+          )
           .join(', '),
     );
     return result;
   } finally {
-    console.log(`${name}: stopping${name === 'embedded' ? '' : ' and removing its streams/queues and schema'}`);
+    console.log(
+      `${name}: stopping${name === 'embedded' ? '' : '; removing its streams or queues and schema'}`,
+    );
     await target.stop();
-    console.log(`${name}: done in ${secs(started)}`);
+    console.log(`${name}: done in ${since(started)}`);
   }
 }
 
@@ -579,63 +730,91 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+const cpuinfo = await readFile('/proc/cpuinfo', 'utf8');
+const cores = cpuinfo.split('\n').filter((line) => line.startsWith('processor')).length || 1;
 const results: TargetResult[] = [];
-for (const name of TARGETS.filter((t) => chosen.includes(t))) {
-  results.push(await benchTarget(name));
+for (const name of TARGETS.filter((target) => chosen.includes(target))) {
+  results.push(await benchTarget(name, cores));
 }
 
-const embedded = results.find((r) => r.name === 'embedded');
-const ratio = (value: number, base: number | undefined): string =>
-  base === undefined || base === 0 ? '' : ` (${(value / base).toFixed(2)}×)`;
+const embedded = results.find((result) => result.name === 'embedded');
+const withRatio = (text: string, value: number, base: number | undefined): string =>
+  base === undefined || base === 0 ? text : `${text} (${(value / base).toFixed(2)}×)`;
+const es = embedded?.saturated;
+const et = embedded?.steady;
 
 console.log(
-  `\nDistributed path, execute signals with zero simulated work and zero downstream latency ` +
-    `(${((Date.now() - benchStarted) / 1000).toFixed(0)} s)\n` +
-    `saturated: ${loadMs / 1000} s of open-model load at the rate shown, then the backlog drained; ` +
-    `completed/s over first accept → last completion\n` +
-    `ratios (×) are to the embedded figure of this run\n`,
+  `\nDistributed path: execute signals, zero simulated work, zero downstream latency ` +
+    `(${((Date.now() - benchStarted) / 1000).toFixed(0)} s in all)\n`,
+);
+console.log(
+  `Saturated: ${loadMs / 1000} s of open-model load at the rate shown, then the backlog drained. accepted/s: 2xx ` +
+    `over the load time; completed/s: from the first accept to the last completion; best 1 s: the best second of ` +
+    `completions (load or drain); lead time: created_at → completed_at of a sample read back by id, mostly the ` +
+    `wait behind the backlog the run built (compare lead times in the steady table). (×): ratio to embedded.\n`,
 );
 console.log(
   table([
-    ['target', 'rate', 'accepted/s', 'completed/s', 'peak 1 s', 'lead p50', 'lead p99', 'lost', 'drained'],
+    ['target', 'rate', 'accepted/s', 'completed/s', 'best 1 s', 'lead p50', 'lead p99', 'CPU/signal', 'lost'],
     ...results.map((r) => [
       r.name,
       `${num(r.rate)}/s`,
-      `${num(r.saturated.acceptedPerS)}${ratio(r.saturated.acceptedPerS, embedded?.saturated.acceptedPerS)}`,
-      `${num(r.saturated.completedPerS)}${ratio(r.saturated.completedPerS, embedded?.saturated.completedPerS)}`,
-      num(r.saturated.peakCompletedPerS),
+      withRatio(num(r.saturated.acceptedPerS), r.saturated.acceptedPerS, es?.acceptedPerS),
+      withRatio(num(r.saturated.completedPerS), r.saturated.completedPerS, es?.completedPerS),
+      withRatio(num(r.saturated.bestCompletedPerS), r.saturated.bestCompletedPerS, es?.bestCompletedPerS),
       ms(r.saturated.lead.p50),
       ms(r.saturated.lead.p99),
-      num(r.lost.byStore ?? r.lost.byMetrics),
-      r.saturated.drained ? 'yes' : 'NO',
+      withRatio(
+        `${r.saturated.cpuPerSignalMs.toFixed(2)} ms`,
+        r.saturated.cpuPerSignalMs,
+        es?.cpuPerSignalMs,
+      ),
+      `${num(r.lost)}${r.saturated.drained ? '' : ' (not drained)'}`,
     ]),
   ]),
 );
-console.log(
-  `\nLead time at a steady ${num(steadyRate)}/s (not saturated; worker /status HDR percentiles)\n`,
-);
+console.log(`\nSteady ${num(steadyRate)}/s, not saturated: every signal read back by id\n`);
 console.log(
   table([
-    ['target', '2xx', 'intake p99', 'lead p50', 'lead p99'],
+    ['target', '2xx', 'intake p50', 'intake p99', 'lead p50', 'lead p99'],
     ...results.map((r) => [
       r.name,
       `${((100 * r.steady.report.accepted) / Math.max(1, r.steady.report.sent)).toFixed(1)}%`,
-      ms(r.steady.report.latencyMs.p99),
-      `${ms(r.steady.lead.p50)}${ratio(r.steady.lead.p50, embedded?.steady.lead.p50)}`,
-      `${ms(r.steady.lead.p99)}${ratio(r.steady.lead.p99, embedded?.steady.lead.p99)}`,
+      withRatio(ms(r.steady.report.latencyMs.p50), r.steady.report.latencyMs.p50, et?.report.latencyMs.p50),
+      withRatio(ms(r.steady.report.latencyMs.p99), r.steady.report.latencyMs.p99, et?.report.latencyMs.p99),
+      withRatio(ms(r.steady.lead.p50), r.steady.lead.p50, et?.lead.p50),
+      withRatio(ms(r.steady.lead.p99), r.steady.lead.p99, et?.lead.p99),
     ]),
   ]),
 );
-console.log(
-  '\nSaturated lead time is interpolated from signal_lead_time_seconds buckets; in the distributed mode the store' +
-    ' rows give it exactly: ' +
-    results
-      .filter((r) => r.saturated.storeLead)
-      .map((r) => `${r.name} p50 ${ms(r.saturated.storeLead!.p50)} p99 ${ms(r.saturated.storeLead!.p99)}`)
-      .join(', '),
+const checked = results.filter((r) => r.saturated.storeLead && r.steady.storeLead);
+if (checked.length > 0) {
+  console.log(
+    `\nCheck of the samples against every completed status row: ` +
+      checked
+        .map(
+          (r) =>
+            `${r.name} steady p50 ${ms(r.steady.storeLead!.p50)} p99 ${ms(r.steady.storeLead!.p99)}, ` +
+            `saturated p50 ${ms(r.saturated.storeLead!.p50)} p99 ${ms(r.saturated.storeLead!.p99)}`,
+        )
+        .join('; '),
+  );
+}
+const ceilings = results.map(
+  (r) => `${r.name} ${num((cores * 1000) / Math.max(0.001, r.saturated.cpuPerSignalMs))}/s`,
 );
 console.log(
-  '\nCaveat: 2 cores shared by the load generator, the API, two workers, downstream, the broker and PostgreSQL;' +
-    ' compare ratios rather than absolutes. lost = accepted − (completed + failed + expired + dead-lettered) after' +
-    ' the drain (store rows in the distributed mode, metrics in the embedded one).',
+  `\nCPU-bound ceiling at the CPU/signal measured, all ${cores} cores given to the system (no load generator, ` +
+    `no other work): ${ceilings.join(', ')}` +
+    (embedded ? ' (the embedded system is one process: one core of it at most)' : '') +
+    `. 10,000 signals/s completed would need ${((cores * 1000) / 10_000).toFixed(2)} ms of CPU per signal ` +
+    'for everything, load generator included.',
+);
+const other = Math.max(...results.map((r) => r.saturated.cpu.otherCores));
+console.log(
+  `\nCaveat: ${cores} cores shared by the load generator, the API, two workers, downstream, the broker and ` +
+    `PostgreSQL${other >= 0.2 ? `, and other work on this machine (up to ${other.toFixed(1)} cores during a saturated run)` : ''}; ` +
+    'compare ratios rather than absolutes. CPU/signal: CPU of every process but the load generator per completed ' +
+    'signal, from /proc. lost: accepted − (completed + failed + expired + dead-lettered) after the drain, from the ' +
+    'status rows (distributed) or the metrics (embedded).',
 );

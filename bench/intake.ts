@@ -1,13 +1,16 @@
 /**
  * Intake benchmark: the embedded system against a bare node:http server, each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
- * RSS at a fixed 5000/s, and the embedded/bare ratio.
+ * RSS at a fixed 5000/s, and the embedded/bare ratio. Then runs the distributed benchmark (distributed.ts).
  *
- *   npm run bench                        both targets
- *   npm run bench -- --only bare         one target
- *   npm run bench -- --step-seconds 2    shorter steps
+ *   npm run bench                           intake (both targets), then distributed
+ *   npm run bench -- --only intake          intake only, both targets
+ *   npm run bench -- --only bare            intake only, one target (bare or embedded)
+ *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
+ *   npm run bench -- --step-seconds 2       shorter intake steps
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -16,6 +19,7 @@ import type { TargetAnnouncement, TargetReply, TargetRequest } from './targets/r
 
 const TARGETS = ['bare', 'embedded'] as const;
 type TargetName = (typeof TARGETS)[number];
+const PARTS = ['intake', 'distributed'] as const;
 
 const STEPS = [1000, 2000, 3000, 5000, 7000, 10000, 15000, 20000];
 const FIXED_RATE = 5000;
@@ -32,10 +36,12 @@ const { values: args } = parseArgs({
   },
 });
 const only = args.only;
-if (only !== undefined && !TARGETS.includes(only as TargetName)) {
-  console.error(`--only accepts ${TARGETS.join(' or ')}, not "${only}"`);
+if (only !== undefined && ![...TARGETS, ...PARTS].includes(only as TargetName)) {
+  console.error(`--only accepts ${[...TARGETS, ...PARTS].join(', ')}, not "${only}"`);
   process.exit(2);
 }
+const runIntake = only !== 'distributed';
+const runDistributed = only === undefined || only === 'distributed';
 const stepMs = Number(args['step-seconds']) * 1000;
 if (!(stepMs > 0)) {
   console.error(`--step-seconds accepts a number > 0, not "${args['step-seconds']}"`);
@@ -245,27 +251,46 @@ function table(results: TargetResult[]): string {
     .join('\n');
 }
 
-const chosen = TARGETS.filter((name) => only === undefined || name === only);
+const chosen = runIntake
+  ? TARGETS.filter((name) => only === undefined || only === 'intake' || name === only)
+  : [];
 const results: TargetResult[] = [];
 for (const name of chosen) results.push(await benchTarget(name));
+if (runIntake) printIntake();
+if (runDistributed) process.exitCode = await runDistributedBench();
 
-console.log(
-  `\nIntake, open-model load from a separate process (${((Date.now() - benchStarted) / 1000).toFixed(0)} s)\n`,
-);
-console.log(table(results));
-const bare = results.find((r) => r.name === 'bare');
-const embedded = results.find((r) => r.name === 'embedded');
-if (bare && embedded) {
-  const label = 'embedded / bare max sustained rate';
-  if (bare.ceilingReached && embedded.ceilingReached)
-    console.log(`\n${label}: unknown, both reached the top step`);
-  else if (bare.maxRate === 0) console.log(`\n${label}: unknown, bare sustained no step`);
-  else if (embedded.maxRate === 0) {
-    console.log(
-      `\n${label}: below ${((STEPS[0] ?? 0) / bare.maxRate).toFixed(2)}, embedded sustained no step`,
-    );
-  } else {
-    const bound = bare.ceilingReached ? 'at most ' : embedded.ceilingReached ? 'at least ' : '';
-    console.log(`\n${label}: ${bound}${(embedded.maxRate / bare.maxRate).toFixed(2)}`);
+/** distributed.ts in a process of its own, as `npm run bench:distributed` runs it. */
+async function runDistributedBench(): Promise<number> {
+  if (runIntake) console.log('\n');
+  const child = fork(new URL('./distributed.ts', import.meta.url), [], {
+    execArgv: process.execArgv,
+    stdio: 'inherit',
+  });
+  // Ctrl-C reaches the child too (same process group); it cleans up its streams, queues and schema and exits.
+  process.on('SIGINT', () => undefined);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return code ?? (signal ? 1 : 0);
+}
+
+function printIntake(): void {
+  console.log(
+    `\nIntake, open-model load from a separate process (${((Date.now() - benchStarted) / 1000).toFixed(0)} s)\n`,
+  );
+  console.log(table(results));
+  const bare = results.find((r) => r.name === 'bare');
+  const embedded = results.find((r) => r.name === 'embedded');
+  if (bare && embedded) {
+    const label = 'embedded / bare max sustained rate';
+    if (bare.ceilingReached && embedded.ceilingReached)
+      console.log(`\n${label}: unknown, both reached the top step`);
+    else if (bare.maxRate === 0) console.log(`\n${label}: unknown, bare sustained no step`);
+    else if (embedded.maxRate === 0) {
+      console.log(
+        `\n${label}: below ${((STEPS[0] ?? 0) / bare.maxRate).toFixed(2)}, embedded sustained no step`,
+      );
+    } else {
+      const bound = bare.ceilingReached ? 'at most ' : embedded.ceilingReached ? 'at least ' : '';
+      console.log(`\n${label}: ${bound}${(embedded.maxRate / bare.maxRate).toFixed(2)}`);
+    }
   }
 }
