@@ -10,7 +10,6 @@ import { createMemoryStatusStore } from '../store/memory/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createLine } from '../tps/jidoka/index.js';
 import { createApiSide } from './apiSide.js';
-import { recordDeadLetter } from './deadLetterStatus.js';
 import { createInstruments } from './instruments.js';
 import { observeParts } from './observeParts.js';
 import { workQueueLimits } from './workQueueLimits.js';
@@ -49,7 +48,7 @@ export async function startEmbeddedSystem(
 
 async function wire(config: Config, logger: Logger) {
   const instruments = createInstruments(config, logger);
-  const { clock, metrics, flow, board, restarts, breakers, makeBreaker } = instruments;
+  const { clock, metrics, flow, board, breakers, makeBreaker } = instruments;
   let draining = false;
 
   const store = createMemoryStatusStore({
@@ -93,23 +92,7 @@ async function wire(config: Config, logger: Logger) {
     },
   });
 
-  const disposables = observeParts({
-    logger,
-    metrics,
-    board,
-    breakers,
-    line,
-    pools: Object.values(pools),
-    queue,
-    onDeadLetter: async (deadLetter) => {
-      flow.deadLettered(deadLetter.message.lane);
-      await recordDeadLetter(store, deadLetter);
-    },
-    onRestart: (lane) => {
-      metrics.workerRestarts.inc({ pool: lane });
-      restarts.add(lane);
-    },
-  });
+  const disposables = observeParts({ logger, instruments, line, pools: Object.values(pools), queue, store });
 
   const apiSide = await createApiSide({
     mode: 'embedded',

@@ -1,11 +1,11 @@
 import type { Disposable } from '../domain/disposable.js';
-import type { LaneName } from '../domain/signal.js';
-import type { DeadLetter, WorkQueue } from '../queue/WorkQueue.js';
+import type { WorkQueue } from '../queue/WorkQueue.js';
 import type { WorkerPool } from '../services/worker/WorkerPool.js';
+import type { StatusStore } from '../store/StatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { AndonBoard } from '../tps/andon/index.js';
-import type { Breaker, Line } from '../tps/jidoka/index.js';
+import type { Line } from '../tps/jidoka/index.js';
+import { recordDeadLetter } from './deadLetterStatus.js';
+import type { Instruments } from './instruments.js';
 
 /**
  * Attaches logs, metrics and andon events to the parts' events, so none of that lives inside the logic.
@@ -13,20 +13,19 @@ import type { Breaker, Line } from '../tps/jidoka/index.js';
  */
 export function observeParts(parts: {
   logger: Logger;
-  metrics: Metrics;
-  board: AndonBoard;
-  breakers: Breaker[];
+  instruments: Instruments;
   line: Line;
   pools: WorkerPool[];
   queue: WorkQueue;
-  onDeadLetter: (deadLetter: DeadLetter) => Promise<void>;
-  onRestart: (lane: LaneName) => void;
+  /** Where a dead-lettered signal's status is recorded. */
+  store: StatusStore;
 }): Disposable[] {
-  const { logger, metrics, board } = parts;
+  const { logger, instruments } = parts;
+  const { metrics, board, flow, restarts } = instruments;
   const jidoka = logger.child({ component: 'jidoka' });
   const subscriptions: Disposable[] = [];
 
-  for (const breaker of parts.breakers) {
+  for (const breaker of instruments.breakers) {
     subscriptions.push(
       breaker.onTransition((transition) => {
         metrics.breakerEvents.inc({ breaker: transition.breaker, event: transition.to });
@@ -59,7 +58,8 @@ export function observeParts(parts: {
           metrics.poolScaleEvents.inc({ pool: event.pool, direction: event.to > event.from ? 'up' : 'down' });
           poolLogger.info({ from: event.from, to: event.to }, `pool ${event.pool} scaled: ${event.reason}`);
         } else {
-          parts.onRestart(event.pool);
+          metrics.workerRestarts.inc({ pool: event.pool });
+          restarts.add(event.pool);
           board.record({
             station: `pool:${event.pool}`,
             level: 'yellow',
@@ -82,9 +82,10 @@ export function observeParts(parts: {
         level: 'yellow',
         message: `signal ${id} dead-lettered: ${deadLetter.reason}`,
       });
-      parts
-        .onDeadLetter(deadLetter)
-        .catch((err: unknown) => logger.error({ err, id }, 'could not record a dead letter'));
+      flow.deadLettered(lane);
+      recordDeadLetter(parts.store, deadLetter).catch((err: unknown) =>
+        logger.error({ err, id }, 'could not record a dead letter'),
+      );
     }),
   );
   return subscriptions;

@@ -5,7 +5,6 @@ import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js
 import { quietServerOptions } from '../../services/fastifyOptions.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
-import { recordDeadLetter } from '../deadLetterStatus.js';
 import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { observeParts } from '../observeParts.js';
@@ -26,7 +25,7 @@ export async function startWorkerProcess(
   checkDistributedConfig(config);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'worker', pool });
   const instruments = createInstruments(config, logger);
-  const { clock, metrics, flow, board, restarts, breakers } = instruments;
+  const { clock, metrics, flow, breakers } = instruments;
   const queue = await connectWorkQueue(config, logger, {
     role: `worker-${pool}`,
     lanes: [pool],
@@ -57,20 +56,11 @@ export async function startWorkerProcess(
   const lanePool = workers.pools[pool];
   const subscriptions = observeParts({
     logger,
-    metrics,
-    board,
-    breakers,
+    instruments,
     line,
     pools: lanePool ? [lanePool] : [],
     queue,
-    onDeadLetter: async (deadLetter) => {
-      flow.deadLettered(deadLetter.message.lane);
-      await recordDeadLetter(store, deadLetter);
-    },
-    onRestart: (lane) => {
-      metrics.workerRestarts.inc({ pool: lane });
-      restarts.add(lane);
-    },
+    store,
   });
 
   const app = Fastify(quietServerOptions(logger));
