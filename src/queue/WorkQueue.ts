@@ -44,6 +44,8 @@ export interface QueueAvailability {
   cause?: string;
   /** A composite queue is taking work on its secondary backend because its primary is down. */
   fallbackActive?: boolean;
+  /** Available, but with less margin than it should have (a composite queue whose fallback is down). */
+  degraded?: boolean;
 }
 
 export interface PublishReceipt {

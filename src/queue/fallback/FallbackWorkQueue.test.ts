@@ -98,6 +98,17 @@ describe('FallbackWorkQueue', () => {
     await queue.close();
   });
 
+  it('says it has no fallback while the secondary is down, though intake goes on', async () => {
+    const { secondary, queue } = setUp();
+    secondary.setAvailable(false, 'connection reset');
+    await queue.publish(message());
+    const availability = queue.availability();
+    assert.equal(availability.available, true);
+    assert.equal(availability.degraded, true);
+    assert.match(String(availability.cause), /no fallback.*connection reset/);
+    await queue.close();
+  });
+
   it('sums the lanes of both backends in its stats', async () => {
     const { primary, queue } = setUp();
     await queue.publish(message());

@@ -139,6 +139,13 @@ export class FallbackWorkQueue implements WorkQueue {
           : `${this.primary.backend} and ${this.secondary.backend} are both down (${cause}; ${secondary.cause ?? 'failing'})`,
       };
     }
+    if (!secondary.available) {
+      return {
+        available: true,
+        degraded: true,
+        cause: `no fallback: ${this.secondary.backend} is down (${secondary.cause ?? 'failing'})`,
+      };
+    }
     return { available: true };
   }
 

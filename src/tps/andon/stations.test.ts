@@ -264,6 +264,20 @@ describe('deriveStations', () => {
         cause: 'nats+rabbitmq running on its fallback: nats down',
       });
     });
+
+    it('is yellow while its fallback is down, though intake goes on', () => {
+      const input = healthy();
+      input.queue = {
+        backend: 'nats+rabbitmq',
+        available: true,
+        degraded: true,
+        cause: 'no fallback: rabbitmq is down',
+      };
+      assert.deepEqual(levelAndCause(input, 'queue'), {
+        level: 'yellow',
+        cause: 'nats+rabbitmq degraded: no fallback: rabbitmq is down',
+      });
+    });
   });
 
   describe('downstream', () => {

@@ -40,7 +40,13 @@ export interface AndonInput {
     restartsLastMinute: number;
   }>;
   breakers: BreakerSnapshot[];
-  queue: { backend: string; available: boolean; cause?: string; fallbackActive?: boolean };
+  queue: {
+    backend: string;
+    available: boolean;
+    cause?: string;
+    fallbackActive?: boolean;
+    degraded?: boolean;
+  };
   downstream: Array<{
     service: string;
     injectedLatencyMs: number;
@@ -226,6 +232,8 @@ function queueStation(queue: AndonInput['queue']): StationState {
   if (!queue.available) findings.push({ level: 'red', text: `${queue.backend} unavailable${because}` });
   else if (queue.fallbackActive) {
     findings.push({ level: 'yellow', text: `${queue.backend} running on its fallback${because}` });
+  } else if (queue.degraded) {
+    findings.push({ level: 'yellow', text: `${queue.backend} degraded${because}` });
   }
   return station(stationIds.queue, 'queue', findings, '', `${queue.backend} available`);
 }
