@@ -31,7 +31,7 @@ not_built = @echo "make $@: not built yet ($(1))" >&2; exit 2
 .PHONY: help up down restart run-local logs logs-system logs-nats logs-rabbitmq dashboard traces \
 	health status info metrics signal dlq dlq-replay \
 	load spike stress stress-test \
-	chaos-downstream chaos chaos-stop chaos-status chaos-crash-worker chaos-queue-down chaos-queue-recover chaos-cascade \
+	experiment chaos-downstream chaos chaos-stop chaos-status chaos-crash-worker chaos-queue-down chaos-queue-recover chaos-cascade \
 	build test lint typecheck format bench clean
 
 ##@ Help
@@ -100,7 +100,7 @@ dlq: $(CLI) ## list dead-lettered signals
 dlq-replay: $(CLI) ## replay dead letters: ID=<id> for one, every one without ID
 	$(TPS) dlq replay $(if $(ID),--id $(ID)) $(URL_FLAG)
 
-##@ Load (coming)
+##@ Load and experiments
 
 load: $(CLI) ## open-model load: RATE=100 req/s for DURATION=60 s, then a latency report
 	$(TPS) load --rate $(RATE) --duration $(DURATION) $(URL_FLAG)
@@ -113,6 +113,9 @@ stress: $(CLI) ## 500 req/s for 30 s
 
 stress-test: $(CLI) ## from 100 req/s, +50 every 30 s, until it breaks; reports the capacity
 	$(TPS) stress $(URL_FLAG)
+
+experiment: $(CLI) ## run an experiment: NAME=circuit-breaker|worker-crash|queue-backlog (timeline, figures, SVG)
+	$(TPS) experiment $(NAME) $(URL_FLAG)
 
 ##@ Chaos
 

@@ -33,7 +33,11 @@ export function parseRamp(text: string): Ramp {
 export function rampSteps(ramp: Ramp): number[] {
   const rising = ramp.to >= ramp.from;
   const steps: number[] = [];
-  for (let rate = ramp.from; rising ? rate < ramp.to : rate > ramp.to; rate += rising ? ramp.step : -ramp.step) {
+  for (
+    let rate = ramp.from;
+    rising ? rate < ramp.to : rate > ramp.to;
+    rate += rising ? ramp.step : -ramp.step
+  ) {
     steps.push(rate);
   }
   steps.push(ramp.to);
