@@ -26,6 +26,8 @@ RATE ?= 100
 DURATION ?= 60
 
 # For targets the design names that this build does not have yet: say so, fail with 2 like `tps`.
+DOCKER_ENGINE = docker info >/dev/null 2>&1
+COMPOSE = docker compose -f deploy/docker-compose.yml
 not_built = @echo "make $@: not built yet ($(1))" >&2; exit 2
 
 .PHONY: help up down restart run-local logs logs-system logs-nats logs-rabbitmq dashboard traces \
@@ -46,11 +48,14 @@ help: ## list every target with what it does (this list)
 
 ##@ Run
 
-up: $(CLI) ## start the embedded system in the background; returns once /health answers (PORT=8080)
-	$(TPS) up $(URL_FLAG)
+up: $(CLI) ## the docker compose stack when a Docker engine answers; otherwise the embedded system in the background
+	@if $(DOCKER_ENGINE); then $(COMPOSE) up -d --build; \
+	else echo "make up: no Docker engine answers: starting the embedded system instead (same API on :$${PORT:-8080})"; \
+	$(TPS) up $(URL_FLAG); fi
 
-down: $(CLI) ## stop what `make up` started (SIGTERM and drain; SIGKILL after 30 s)
-	$(TPS) down
+down: $(CLI) ## stop what `make up` started (the compose stack, or the embedded system: SIGTERM and drain)
+	@if $(DOCKER_ENGINE) && [ -n "$$($(COMPOSE) ps -q 2>/dev/null)" ]; then $(COMPOSE) down; fi
+	@$(TPS) down
 
 restart: ## down, then up
 	$(MAKE) --no-print-directory down
@@ -62,17 +67,23 @@ run-local: $(CLI) ## distributed mode here: downstream, both workers and the API
 logs: $(CLI) ## follow the log of what `make up` started
 	$(TPS) logs
 
-logs-system: ## logs of the distributed stack's services (coming)
-	$(call not_built,see the distributed mode issue; for the embedded system: make logs)
+logs-system: ## logs of the compose stack's four roles (embedded: make logs)
+	@if $(DOCKER_ENGINE); then $(COMPOSE) logs -f api worker-fast worker-slow downstream; \
+	else echo "make logs-system: no Docker engine answers; the embedded system's log: make logs" >&2; exit 2; fi
 
-logs-nats: ## NATS server logs (coming)
-	$(call not_built,see the distributed mode issue)
+logs-nats: ## NATS server logs (compose stack, or the local server's log file)
+	@if $(DOCKER_ENGINE); then $(COMPOSE) logs -f nats; \
+	elif [ -r /var/log/nats-server.log ]; then tail -n 100 -F /var/log/nats-server.log; \
+	else echo "make logs-nats: no Docker engine and no /var/log/nats-server.log" >&2; exit 2; fi
 
-logs-rabbitmq: ## RabbitMQ server logs (coming)
-	$(call not_built,see the distributed mode issue)
+logs-rabbitmq: ## RabbitMQ server logs (compose stack, or the local server's logs)
+	@if $(DOCKER_ENGINE); then $(COMPOSE) logs -f rabbitmq; \
+	elif ls /var/log/rabbitmq/*.log >/dev/null 2>&1; then tail -n 100 -F /var/log/rabbitmq/*.log; \
+	else echo "make logs-rabbitmq: no Docker engine and no /var/log/rabbitmq logs" >&2; exit 2; fi
 
-dashboard: ## open the Grafana dashboards (coming)
-	$(call not_built,see the observability stack issue; meanwhile: make status and make metrics)
+dashboard: ## Grafana of the compose stack at http://localhost:3000 (admin/admin)
+	@if $(DOCKER_ENGINE); then echo "Grafana: http://localhost:3000 (admin/admin)"; \
+	else echo "make dashboard: no Docker engine answers, so no Grafana here; make status and make metrics show the same figures" >&2; exit 2; fi
 
 traces: ## open the trace viewer (coming)
 	$(call not_built,see the value stream issue)
