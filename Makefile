@@ -125,7 +125,7 @@ stress: $(CLI) ## 500 req/s for 30 s
 stress-test: $(CLI) ## from 100 req/s, +50 every 30 s, until it breaks; reports the capacity
 	$(TPS) stress $(URL_FLAG)
 
-experiment: $(CLI) ## run an experiment: NAME=circuit-breaker|worker-crash|queue-backlog (timeline, figures, SVG)
+experiment: $(CLI) ## run an experiment: NAME=circuit-breaker|worker-crash|queue-backlog|recovery-time|cascade|scaling|queue-outage
 	$(TPS) experiment $(NAME) $(URL_FLAG)
 
 ##@ Chaos

@@ -158,6 +158,29 @@ export class Lab {
     this.invariants.push({ name, ok, detail });
   }
 
+  /** Checks that /status shows a fault after `afterMs` (within 2 s); `which` narrows it to one fault name. */
+  async checkFaultVisible(afterMs: number, which?: string): Promise<void> {
+    const seen = await this.observer.waitFor(
+      (s) => s.t > afterMs && (which ? s.chaos.includes(which) : s.chaos.length > 0),
+      2000,
+    );
+    this.check(
+      'fault visible in /status while active',
+      seen !== undefined,
+      seen ? `chaos: ${seen.chaos.join(', ')}` : `${which ?? 'a fault'} not seen`,
+    );
+  }
+
+  /** Checks that /status shows no fault after `afterMs` (within 2 s). */
+  async checkFaultGone(afterMs: number): Promise<void> {
+    const gone = await this.observer.waitFor((s) => s.t > afterMs && s.chaos.length === 0, 2000);
+    this.check(
+      'fault gone from /status after stop',
+      gone !== undefined,
+      gone ? 'chaos: none' : 'still shown',
+    );
+  }
+
   /** Stops the load, waits (bounded) for the lanes to empty, then reads back every accepted id. */
   async finish(settleTimeoutMs: number): Promise<ExperimentResult> {
     await this.load?.stop();

@@ -10,6 +10,8 @@ export interface SentRequest {
   latencyMs?: number;
   /** HTTP status, 0 for no answer (connection error, timeout). */
   status?: number;
+  /** The error code of a refusal (`{"error":{"code"}}`), e.g. QUEUE_UNAVAILABLE, LANE_FULL, LINE_STOPPED. */
+  code?: string;
 }
 
 export interface IntervalFigures {
@@ -111,7 +113,13 @@ export class LoadDriver {
       })
       .then(
         async (answer) => {
-          await answer.body.dump();
+          if (answer.statusCode >= 400) {
+            const text = await answer.body.text().catch(() => '');
+            const code = /"code"\s*:\s*"([A-Z_]+)"/.exec(text)?.[1];
+            if (code) request.code = code;
+          } else {
+            await answer.body.dump();
+          }
           request.status = answer.statusCode;
         },
         () => {

@@ -15,6 +15,10 @@ export interface Sample {
   chaos: string[];
   intakePerS: number;
   processingP99: Record<string, number>;
+  /** The andon level of every station (api, lane:fast, breaker:service-a, downstream:service-c, …). */
+  stations: Record<string, SystemStatus['andon']['overall']>;
+  /** Per downstream service, the share of its callers' calls that failed (%), from its andon station. */
+  downstreamFailPct: Record<string, number>;
 }
 
 export interface TimelineEvent {
@@ -91,6 +95,15 @@ export class Observer {
       intakePerS: status.rates.intake_per_s,
       processingP99: Object.fromEntries(
         Object.entries(status.percentiles_ms.processing).map(([lane, p]) => [lane, p.p99]),
+      ),
+      stations: Object.fromEntries(status.andon.stations.map((station) => [station.id, station.level])),
+      downstreamFailPct: Object.fromEntries(
+        status.andon.stations
+          .filter((station) => station.kind === 'downstream')
+          .map((station) => [
+            station.id.replace(/^downstream:/, ''),
+            Number(/callers see ([\d.]+)% of calls fail/.exec(station.cause)?.[1] ?? 0),
+          ]),
       ),
     };
     this.compare(this.samples.at(-1), sample, status);

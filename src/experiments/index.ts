@@ -1,6 +1,10 @@
+import { cascadeExperiment } from './cascade.js';
 import { circuitBreakerExperiment } from './circuitBreaker.js';
 import type { Experiment } from './Lab.js';
 import { queueBacklogExperiment } from './queueBacklog.js';
+import { queueOutageExperiment } from './queueOutage.js';
+import { recoveryTimeExperiment } from './recoveryTime.js';
+import { scalingExperiment } from './scaling.js';
 import { workerCrashExperiment } from './workerCrash.js';
 
 export * from './Lab.js';
@@ -12,6 +16,10 @@ export const EXPERIMENTS: readonly Experiment[] = [
   circuitBreakerExperiment,
   workerCrashExperiment,
   queueBacklogExperiment,
+  recoveryTimeExperiment,
+  cascadeExperiment,
+  scalingExperiment,
+  queueOutageExperiment,
 ];
 
 export const findExperiment = (name: string): Experiment | undefined =>
