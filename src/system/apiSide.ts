@@ -131,6 +131,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     chaos,
     status,
     observe,
+    onAndonEvent: (listener) => board.onEvent(listener),
     health: async () => {
       await observe();
       const availability = queue.availability();

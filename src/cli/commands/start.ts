@@ -25,6 +25,7 @@ export const startCommand: Command = {
 
 function printWhereToLook(url: string): void {
   const rows: Array<[string, string]> = [
+    ['/board', 'the Andon board, live in the browser'],
     ['/', 'what this is, and links'],
     ['/status', 'stations, lanes, pools, breakers, percentiles (or `tps status`)'],
     ['/metrics', 'Prometheus exposition (or `tps metrics`)'],

@@ -7,6 +7,8 @@ import type { Metrics } from '../../telemetry/metrics.js';
 import type { Line } from '../../tps/jidoka/index.js';
 import type { Intake } from './Intake.js';
 import type { SystemStatus } from '../../domain/status.js';
+import type { Disposable } from '../../domain/disposable.js';
+import type { AndonEvent } from '../../tps/andon/index.js';
 
 export interface Health {
   healthy: boolean;
@@ -25,6 +27,8 @@ export interface ApiDeps {
   status(): Promise<SystemStatus>;
   /** Brings the andon and the gauges up to date (before a scrape). */
   observe(): Promise<unknown>;
+  /** Each andon event as it happens (the board's live stream); absent where no board runs. */
+  onAndonEvent?: (listener: (event: AndonEvent) => void) => Disposable;
   health(): Promise<Health>;
   info(): Record<string, unknown>;
   deadLetters: {

@@ -5,8 +5,10 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { ApiDeps } from './ApiDeps.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { andonRoutes } from './routes/andon.js';
+import { boardRoutes } from './routes/board.js';
 import { chaosRoutes } from './routes/chaos.js';
 import { deadLetterRoutes } from './routes/deadLetters.js';
+import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { signalRoutes } from './routes/signals.js';
 import { webRoutes } from './routes/web.js';
@@ -53,5 +55,7 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   await app.register(deadLetterRoutes, deps);
   await app.register(chaosRoutes, deps);
   await app.register(webRoutes, deps);
+  await app.register(eventRoutes, deps);
+  await app.register(boardRoutes, deps);
   return app;
 }

@@ -1,0 +1,252 @@
+/// <reference lib="dom" />
+/**
+ * The andon board's script (bundled by esbuild into `dist/web/board.js`): draws `/status` as it arrives over
+ * `GET /events`, keeps a few minutes of history for the charts, and wires the controls to the admin routes.
+ */
+import type { Level, SystemStatus } from '../../domain/status.js';
+import { sparkline } from './chart.js';
+import { escape, fixed, levelBadge, sinceText, timeOf } from './format.js';
+
+type AndonLogEntry = SystemStatus['andon']['events'][number];
+
+const HISTORY = 300;
+const history: { depth: Record<string, number[]>; p99: number[] } = { depth: {}, p99: [] };
+let latest: SystemStatus | undefined;
+let log: AndonLogEntry[] = [];
+
+const byId = (id: string): HTMLElement => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`board: #${id} missing`);
+  return element;
+};
+
+const push = (series: number[], value: number): void => {
+  series.push(value);
+  if (series.length > HISTORY) series.splice(0, series.length - HISTORY);
+};
+
+function renderStations(status: SystemStatus): void {
+  const overall = byId('overall');
+  overall.className = `level ${status.andon.overall}`;
+  overall.textContent = status.andon.overall.toUpperCase();
+  byId('stations').innerHTML = status.andon.stations
+    .map(
+      (s) =>
+        `<li class="station" data-station="${escape(s.id)}" data-level="${s.level}">${levelBadge(s.level)}` +
+        `<span><span class="id">${escape(s.id)}</span> <span class="when">${sinceText(s.since)}</span></span>` +
+        `<span class="cause">${escape(s.cause)}</span></li>`,
+    )
+    .join('');
+}
+
+function renderLanes(status: SystemStatus): void {
+  byId('lanes').innerHTML = status.lanes
+    .map((lane) => {
+      const fill = lane.capacity > 0 ? Math.min(1, lane.depth / lane.capacity) : 0;
+      const state = lane.running
+        ? 'running'
+        : `stopped${lane.stopped_cause ? `: ${escape(lane.stopped_cause)}` : ''}`;
+      return (
+        `<div data-lane="${lane.lane}"><strong>${lane.lane}</strong> <span class="small">${state}</span>` +
+        `<div class="bar" role="img" aria-label="${lane.depth} of ${lane.capacity} queued">` +
+        `<span style="width:${(fill * 100).toFixed(1)}%"></span></div>` +
+        `<p class="small">${lane.depth}/${lane.capacity} queued · ${lane.inflight}/${lane.wip_limit} in flight · ` +
+        `${lane.dead_lettered} dead letters</p></div>`
+      );
+    })
+    .join('');
+}
+
+function renderPools(status: SystemStatus): void {
+  byId('pools').innerHTML =
+    '<table><thead><tr><th>Pool</th><th>Size</th><th>Busy</th><th>Min</th><th>Max</th><th>Restarts</th></tr></thead><tbody>' +
+    status.pools
+      .map(
+        (p) =>
+          `<tr><td>${p.pool}</td><td class="num">${p.size}</td><td class="num">${p.busy}</td>` +
+          `<td class="num">${p.min}</td><td class="num">${p.max}</td><td class="num">${p.restarts}</td></tr>`,
+      )
+      .join('') +
+    '</tbody></table>';
+}
+
+const BREAKER_WORDS: Record<SystemStatus['breakers'][number]['state'], [Level, string]> = {
+  closed: ['green', 'closed'],
+  half_open: ['yellow', 'half-open'],
+  open: ['red', 'open'],
+};
+
+function renderBreakers(status: SystemStatus): void {
+  byId('breakers').innerHTML =
+    '<table><thead><tr><th>Breaker</th><th>State</th><th>Failures</th><th>Next probe</th></tr></thead><tbody>' +
+    status.breakers
+      .map((b) => {
+        const [level, words] = BREAKER_WORDS[b.state];
+        const probe = b.next_probe_at ? timeOf(b.next_probe_at) : '—';
+        return (
+          `<tr data-breaker="${escape(b.name)}" data-state="${b.state}"><td>${escape(b.name)}</td>` +
+          `<td><span class="level ${level}">${words}</span> <span class="when">${sinceText(b.since)}</span></td>` +
+          `<td class="num">${b.consecutive_failures}/${b.threshold} in a row, ${b.total_failures} total</td>` +
+          `<td class="num">${probe}</td></tr>`
+        );
+      })
+      .join('') +
+    '</tbody></table>';
+}
+
+function renderFlow(status: SystemStatus): void {
+  const p = status.percentiles_ms;
+  const rows = [
+    ['Intake latency', `p50 ${fixed(p.intake.p50)} ms · p99 ${fixed(p.intake.p99)} ms`],
+    ...Object.entries(p.lead_time).map(([lane, view]) => [
+      `Lead time, ${lane}`,
+      `p50 ${fixed(view.p50)} ms · p99 ${fixed(view.p99)} ms`,
+    ]),
+    ['Intake', `${fixed(status.rates.intake_per_s)} signals/s`],
+    ...Object.entries(status.rates.completed_per_s).map(([lane, rate]) => [
+      `Completed, ${lane}`,
+      `${fixed(rate)} signals/s`,
+    ]),
+    ['Requests', `${fixed(status.rates.requests_per_s)} /s`],
+    ['Error rate', `${fixed(status.rates.error_rate * 100)} % answered 5xx`],
+    ['Queue', `${escape(status.queue.backend)}, ${status.queue.available ? 'available' : 'DOWN'}`],
+    ['Chaos', status.chaos.active.length ? escape(status.chaos.active.join('; ')) : 'none'],
+  ];
+  byId('flow').innerHTML =
+    '<table><tbody>' +
+    rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('') +
+    '</tbody></table>';
+}
+
+const COLOURS = ['#1d5fd1', '#b3261e', '#6b4f00'];
+
+function renderCharts(): void {
+  const depth = Object.entries(history.depth);
+  const legend = (names: string[]) =>
+    `<div class="legend">${names
+      .map(
+        (name, i) =>
+          `<span><span class="key" style="background:${COLOURS[i] ?? '#000'}"></span>${name}</span>`,
+      )
+      .join('')}</div>`;
+  byId('charts').innerHTML =
+    `<p class="small">Queue depth, last ${Math.round(HISTORY / 60)} minutes</p>` +
+    sparkline(
+      depth.map(([, values]) => values),
+      COLOURS,
+      'Queue depth per lane',
+    ) +
+    legend(depth.map(([lane]) => `${lane} lane`)) +
+    `<p class="small">p99 intake latency (ms)</p>` +
+    sparkline([history.p99], COLOURS, 'p99 intake latency') +
+    legend(['p99 intake']);
+}
+
+function renderLog(): void {
+  if (log.length === 0) {
+    byId('log').innerHTML = '<li>No andon events yet: every station has stayed green.</li>';
+    return;
+  }
+  byId('log').innerHTML = log
+    .slice(0, 30)
+    .map(
+      (e) =>
+        `<li><time datetime="${escape(e.at)}">${timeOf(e.at)}</time> ${levelBadge(e.to)} ` +
+        `<strong>${escape(e.station)}</strong>${e.from ? ` (was ${e.from})` : ''}: ${escape(e.message)}</li>`,
+    )
+    .join('');
+}
+
+function syncToggles(status: SystemStatus): void {
+  const serviceC = status.downstream.find((d) => d.service === 'service-c');
+  document
+    .querySelector('[data-action=errors]')
+    ?.setAttribute('aria-pressed', String((serviceC?.injected_error_rate ?? 0) > 0));
+  document
+    .querySelector('[data-action=latency]')
+    ?.setAttribute('aria-pressed', String((serviceC?.injected_latency_ms ?? 0) > 0));
+}
+
+function render(status: SystemStatus): void {
+  latest = status;
+  for (const lane of status.lanes) push((history.depth[lane.lane] ??= []), lane.depth);
+  push(history.p99, status.percentiles_ms.intake.p99);
+  log = status.andon.events.slice(0, 30);
+  renderStations(status);
+  renderLanes(status);
+  renderPools(status);
+  renderBreakers(status);
+  renderFlow(status);
+  renderCharts();
+  renderLog();
+  syncToggles(status);
+  document.body.dataset.generated = status.generated_at;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<void> {
+  const result = byId('result');
+  try {
+    const response = await fetch(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    result.textContent = `${method} ${path}: ${response.status}${response.ok ? '' : ` ${text.slice(0, 200)}`}`;
+  } catch (error) {
+    result.textContent = `${method} ${path} failed: ${String(error)}`;
+  }
+}
+
+function onControl(button: HTMLButtonElement): void {
+  const scope = button.dataset.scope;
+  const lane = scope && scope !== 'line' ? { lane: scope } : {};
+  const reason = (byId('reason') as HTMLInputElement).value.trim() || 'pulled from the board';
+  const pressed = button.getAttribute('aria-pressed') === 'true';
+  switch (button.dataset.action) {
+    case 'pull':
+      void call('POST', '/andon/pull', { ...lane, reason, by: 'board' });
+      break;
+    case 'reset':
+      void call('POST', '/andon/reset', { ...lane, by: 'board' });
+      break;
+    case 'errors':
+      void call('POST', '/chaos/downstream', { target: 'service-c', error_rate: pressed ? 0 : 1 });
+      break;
+    case 'latency':
+      void call('POST', '/chaos/downstream', { target: 'service-c', latency_ms: pressed ? 0 : 2000 });
+      break;
+    case 'crash':
+      void call('POST', '/chaos/crash-worker');
+      break;
+    case 'stop':
+      void call('DELETE', '/chaos');
+      break;
+  }
+}
+
+function connect(): void {
+  const conn = byId('conn');
+  const source = new EventSource('/events');
+  source.addEventListener('open', () => (conn.textContent = 'live'));
+  source.addEventListener('error', () => (conn.textContent = 'reconnecting…'));
+  source.addEventListener('status', (event) =>
+    render(JSON.parse((event as MessageEvent<string>).data) as SystemStatus),
+  );
+  source.addEventListener('andon', (event) => {
+    const entry = JSON.parse((event as MessageEvent<string>).data) as AndonLogEntry;
+    log = [entry, ...log].slice(0, 30);
+    renderLog();
+  });
+}
+
+document.addEventListener('click', (event) => {
+  const button = (event.target as Element | null)?.closest('button[data-action]');
+  if (button instanceof HTMLButtonElement) onControl(button);
+});
+// The "since" times age between updates.
+setInterval(() => {
+  if (latest) renderStations(latest);
+}, 5_000);
+connect();

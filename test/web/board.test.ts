@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestSystem, type TestSystem } from '../support/testSystem.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const present = existsSync(CHROMIUM);
+if (!present && process.env.CI === 'true')
+  throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
+const ARTIFACTS = 'test-artifacts';
+const DOCS_IMG = 'docs/img';
+
+/** Waits (Playwright's own polling) until a station shows `level`; returns its cause. */
+async function stationAt(page: Page, id: string, level: string, timeout = 10_000): Promise<string> {
+  const station = page.locator(`[data-station="${id}"][data-level="${level}"]`);
+  await station.waitFor({ timeout });
+  return (await station.locator('.cause').textContent()) ?? '';
+}
+
+describe('the andon board in a real browser', { skip: present ? false : `no ${CHROMIUM}` }, () => {
+  let t: TestSystem;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(DOCS_IMG, { recursive: true });
+    t = await startTestSystem({ circuitBreakerThreshold: 2, circuitBreakerResetMs: 500, retryBackoffMs: 20 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${t.url}/board`);
+  });
+  after(async () => {
+    await page?.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('renders every station green at rest, live, with the cause in words', async () => {
+    await page.waitForFunction(() => {
+      const stations = Array.from(document.querySelectorAll('[data-station]'));
+      return stations.length > 5 && stations.every((s) => s.getAttribute('data-level') === 'green');
+    });
+    const first = await page.locator('[data-station="lane:fast"]').innerText();
+    assert.match(first, /GREEN/);
+    assert.match(first, /queued/);
+    assert.equal(await page.locator('#conn').textContent(), 'live');
+    await page.screenshot({ path: `${ARTIFACTS}/board-at-rest.png`, fullPage: true });
+    await page.screenshot({ path: `${DOCS_IMG}/board-at-rest.png`, fullPage: true });
+  });
+
+  it('is light: the page and its script under 300 KB', async () => {
+    const html = await (await fetch(`${t.url}/board`)).text();
+    const script = await (await fetch(`${t.url}/board.js`)).text();
+    assert.ok(html.length + script.length < 300 * 1024, `${html.length + script.length} bytes`);
+  });
+
+  it('turns the fast breaker and lane red under downstream errors, and back to green when they stop', async () => {
+    assert.equal((await t.post('/chaos/downstream', { target: 'service-c', error_rate: 1 })).status, 200);
+    await page.locator('[data-action=errors][aria-pressed=true]').waitFor();
+    for (let i = 0; i < 4; i++) await t.send({ signal_type: 'execute', payload: {} });
+    const breakerCause = await stationAt(page, 'breaker:lane:fast', 'red');
+    const laneCause = await stationAt(page, 'lane:fast', 'red');
+    assert.match(breakerCause, /open/);
+    assert.match(laneCause, /breaker open: .*service-c/);
+    await page.locator('[data-breaker="lane:fast"][data-state="open"]').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/board-fault.png`, fullPage: true });
+    await page.screenshot({ path: `${DOCS_IMG}/board-fault.png`, fullPage: true });
+
+    assert.equal((await t.del('/chaos')).status, 200);
+    // Probes go through once the reset time has passed: keep sending until the board shows the lane closed.
+    const green = page.locator('[data-station="lane:fast"][data-level="green"]');
+    const deadline = Date.now() + 15_000;
+    while (!(await green.count())) {
+      assert.ok(Date.now() < deadline, 'lane:fast back to green within 15 s');
+      await t.send({ signal_type: 'execute', payload: {} });
+      await green.waitFor({ timeout: 300 }).catch(() => undefined);
+    }
+    await stationAt(page, 'breaker:lane:fast', 'green');
+  });
+
+  it('stops the fast lane with the andon-cord button (the API answers 503) and restarts it with reset', async () => {
+    await page.getByRole('button', { name: 'Pull cord: fast lane' }).click();
+    const cause = await stationAt(page, 'lane:fast', 'red');
+    assert.match(cause, /pulled from the board/);
+    const refused = await t.send({ signal_type: 'execute', payload: {} });
+    assert.equal(refused.status, 503);
+
+    await page.getByRole('button', { name: 'Reset cord: fast lane' }).focus();
+    await page.keyboard.press('Enter');
+    await stationAt(page, 'lane:fast', 'green');
+    assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 202);
+  });
+
+  it('fits a phone-width screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+    await page.screenshot({ path: `${ARTIFACTS}/board-phone.png`, fullPage: true });
+  });
+});
