@@ -14,6 +14,13 @@ export interface ParamSpec {
   doc: string;
 }
 
+/** What most experiments share: a steady fast-lane load before the fault, and the bounded waits after it. */
+export const STEADY_LOAD_PARAMS = {
+  rate: { default: 50, short: 40, doc: 'requests per second (fast-lane "execute" signals)' },
+  recoveryTimeoutMs: { default: 90_000, short: 8000, doc: 'longest wait for every breaker to close' },
+  settleTimeoutMs: { default: 60_000, short: 8000, doc: 'longest wait for the lanes to empty' },
+} as const satisfies Record<string, ParamSpec>;
+
 export interface Figure {
   name: string;
   value: number | string | null;
@@ -131,6 +138,13 @@ export class Lab {
       ...load,
     });
     this.load.start();
+  }
+
+  /** Starts a steady load of fast-lane signals and holds it for the baseline. */
+  async baseline(rate: number, ms: number): Promise<void> {
+    await this.begin({ rate: () => rate, body: (_i, id) => ({ id, signal_type: 'execute', payload: {} }) });
+    this.phase(`baseline: ${rate} req/s`);
+    await this.hold(ms);
   }
 
   async fault(

@@ -1,5 +1,5 @@
 import { percentile } from './LoadDriver.js';
-import { defineExperiment, Lab, secs } from './Lab.js';
+import { defineExperiment, Lab, secs, STEADY_LOAD_PARAMS } from './Lab.js';
 
 /**
  * A cascade: service A ("the database") slows past its callers' timeouts (POST /chaos/cascade), so B's calls
@@ -10,20 +10,16 @@ export const cascadeExperiment = defineExperiment({
   name: 'cascade',
   summary: 'slow service-a past its callers’ timeouts: which breakers open in what order, how far it spreads',
   params: {
-    rate: { default: 50, short: 40, doc: 'requests per second (fast-lane "execute" signals)' },
+    ...STEADY_LOAD_PARAMS,
     baselineMs: { default: 10_000, short: 1500, doc: 'load before the fault' },
     faultMs: { default: 30_000, short: 2000, doc: 'how long the cascade stays' },
-    recoveryTimeoutMs: { default: 90_000, short: 8000, doc: 'longest wait for every breaker to close' },
     tailMs: { default: 5000, short: 1000, doc: 'load after recovery' },
-    settleTimeoutMs: { default: 60_000, short: 8000, doc: 'longest wait for the lanes to empty' },
   },
 
   async run(context, p) {
     const lab = new Lab('cascade', context, p);
     const { observer } = lab;
-    await lab.begin({ rate: () => p.rate, body: (_i, id) => ({ id, signal_type: 'execute', payload: {} }) });
-    lab.phase(`baseline: ${p.rate} req/s`);
-    await lab.hold(p.baselineMs);
+    await lab.baseline(p.rate, p.baselineMs);
 
     const faultAt = lab.now();
     const answer = (await lab.fault('fault on: POST /chaos/cascade', '/chaos/cascade')) as {

@@ -1,5 +1,5 @@
 import { percentile } from './LoadDriver.js';
-import { defineExperiment, Lab, secs } from './Lab.js';
+import { defineExperiment, Lab, secs, STEADY_LOAD_PARAMS } from './Lab.js';
 
 const BREAKER = 'lane:fast';
 
@@ -8,22 +8,18 @@ export const circuitBreakerExperiment = defineExperiment({
   name: 'circuit-breaker',
   summary: 'slow service-c until the lane breaker opens: time to open, fail-fast 503s, half-open, closed',
   params: {
-    rate: { default: 50, short: 40, doc: 'requests per second (fast-lane "execute" signals)' },
+    ...STEADY_LOAD_PARAMS,
     baselineMs: { default: 10_000, short: 1500, doc: 'load before the fault' },
     faultMs: { default: 40_000, short: 2000, doc: 'how long the fault stays' },
     latencyMs: { default: 5000, short: 400, doc: 'latency injected into service-c' },
     errorRate: { default: 0, short: 0, doc: 'error rate injected into service-c (0..1)' },
-    recoveryTimeoutMs: { default: 90_000, short: 8000, doc: 'longest wait for every breaker to close' },
     tailMs: { default: 5000, short: 1000, doc: 'load after recovery' },
-    settleTimeoutMs: { default: 60_000, short: 8000, doc: 'longest wait for the lanes to empty' },
   },
 
   async run(context, p) {
     const lab = new Lab('circuit-breaker', context, p);
     const { observer } = lab;
-    await lab.begin({ rate: () => p.rate, body: (_i, id) => ({ id, signal_type: 'execute', payload: {} }) });
-    lab.phase(`baseline: ${p.rate} req/s`);
-    await lab.hold(p.baselineMs);
+    await lab.baseline(p.rate, p.baselineMs);
 
     const failuresBefore = observer.samples.at(-1)?.breakers[BREAKER]?.totalFailures ?? 0;
     const faultAt = lab.now();

@@ -1,5 +1,5 @@
 import { percentile } from './LoadDriver.js';
-import { defineExperiment, Lab, secs } from './Lab.js';
+import { defineExperiment, Lab, secs, STEADY_LOAD_PARAMS } from './Lab.js';
 
 /**
  * The queue backend goes away under load (POST /chaos/queue-down): intake cannot publish, so it refuses with
@@ -10,7 +10,7 @@ export const queueOutageExperiment = defineExperiment({
   name: 'queue-outage',
   summary: 'take the queue backend down under load: what intake answers, recovery, signals lost (must be 0)',
   params: {
-    rate: { default: 50, short: 40, doc: 'requests per second (fast-lane "execute" signals)' },
+    ...STEADY_LOAD_PARAMS,
     baselineMs: { default: 10_000, short: 1000, doc: 'load before the outage' },
     outageMs: { default: 20_000, short: 1500, doc: 'how long the queue stays down' },
     recoveryTimeoutMs: {
@@ -19,15 +19,12 @@ export const queueOutageExperiment = defineExperiment({
       doc: 'longest wait for the queue and breakers to recover',
     },
     tailMs: { default: 10_000, short: 1500, doc: 'load after the recovery' },
-    settleTimeoutMs: { default: 60_000, short: 8000, doc: 'longest wait for the lanes to empty' },
   },
 
   async run(context, p) {
     const lab = new Lab('queue-outage', context, p);
     const { observer } = lab;
-    await lab.begin({ rate: () => p.rate, body: (_i, id) => ({ id, signal_type: 'execute', payload: {} }) });
-    lab.phase(`baseline: ${p.rate} req/s`);
-    await lab.hold(p.baselineMs);
+    await lab.baseline(p.rate, p.baselineMs);
 
     const downAt = lab.now();
     await lab.fault('fault on: POST /chaos/queue-down', '/chaos/queue-down');

@@ -1,5 +1,5 @@
 import { percentile } from './LoadDriver.js';
-import { defineExperiment, Lab, secs } from './Lab.js';
+import { defineExperiment, Lab, secs, STEADY_LOAD_PARAMS } from './Lab.js';
 
 /** Lead times (created → completed) of the accepted signals meant to leave in [fromMs, toMs), and the load. */
 function window(lab: Lab, fromMs: number, toMs: number) {
@@ -30,24 +30,20 @@ export const recoveryTimeExperiment = defineExperiment({
   name: 'recovery-time',
   summary: 'slow service-c, stop the fault: RTO until lead-time p99 is back within 10 % of baseline',
   params: {
-    rate: { default: 50, short: 40, doc: 'requests per second (fast-lane "execute" signals)' },
+    ...STEADY_LOAD_PARAMS,
     baselineMs: { default: 15_000, short: 1500, doc: 'load before the fault (the baseline p99)' },
     faultMs: { default: 20_000, short: 1500, doc: 'how long the fault stays' },
     latencyMs: { default: 5000, short: 400, doc: 'latency injected into service-c' },
     tolerancePct: { default: 10, short: 10, doc: 'how close to the baseline p99 counts as recovered (%)' },
     floorMs: { default: 5, short: 20, doc: 'least slack over the baseline p99 that counts as recovered' },
     stableBuckets: { default: 3, short: 3, doc: 'intervals in a row that must be back (1 s; 250 ms short)' },
-    recoveryTimeoutMs: { default: 90_000, short: 8000, doc: 'longest wait for every breaker to close' },
     tailMs: { default: 20_000, short: 2500, doc: 'load after the breakers closed, to see the p99 return' },
-    settleTimeoutMs: { default: 60_000, short: 8000, doc: 'longest wait for the lanes to empty' },
   },
 
   async run(context, p) {
     const lab = new Lab('recovery-time', context, p);
     const { observer } = lab;
-    await lab.begin({ rate: () => p.rate, body: (_i, id) => ({ id, signal_type: 'execute', payload: {} }) });
-    lab.phase(`baseline: ${p.rate} req/s`);
-    await lab.hold(p.baselineMs);
+    await lab.baseline(p.rate, p.baselineMs);
 
     const faultAt = lab.now();
     await lab.fault(`fault on: service-c +${p.latencyMs} ms`, '/chaos/downstream', {

@@ -1,5 +1,6 @@
 import { createApiClient, describeErrorAnswer } from '../ApiClient.js';
 import type { Command } from '../Command.js';
+import { readForDisplay } from '../readForDisplay.js';
 import { formatTable } from '../formatTable.js';
 import { timeAndAge } from '../formatTime.js';
 import { baseUrl, integerFlag, parseFlags, URL_FLAG } from '../parseFlags.js';
@@ -34,17 +35,12 @@ tps dlq replay [--id ID]... [--url URL]
         json: { type: 'boolean', default: false },
       });
       const limit = integerFlag('dlq', 'limit', values.limit, { min: 1, max: 1000 }) ?? 100;
-      const api = createApiClient(baseUrl('dlq', values.url, env), env);
-      const answer = await api.get(`/dlq?limit=${limit}`);
-      if (!answer.ok) {
-        console.error(describeErrorAnswer(answer));
-        return 1;
-      }
-      if (values.json) {
-        console.log(JSON.stringify(answer.json, null, 2));
-        return 0;
-      }
-      const { items } = answer.json as { count: number; items: DeadLetterView[] };
+      const read = await readForDisplay(
+        { url: baseUrl('dlq', values.url, env), path: `/dlq?limit=${limit}`, json: values.json },
+        env,
+      );
+      if ('exit' in read) return read.exit;
+      const { items } = read.json as { count: number; items: DeadLetterView[] };
       if (items.length === 0) {
         console.log('no dead letters: every signal was completed, failed for good, or is still in flight');
         return 0;

@@ -1,5 +1,5 @@
-import { createApiClient, describeErrorAnswer } from '../ApiClient.js';
 import type { Command } from '../Command.js';
+import { readForDisplay } from '../readForDisplay.js';
 import { formatTable } from '../formatTable.js';
 import { formatDuration } from '../formatTime.js';
 import { baseUrl, parseFlags, URL_FLAG } from '../parseFlags.js';
@@ -27,17 +27,10 @@ export const infoCommand: Command = {
 
   async run(args, { env }) {
     const { values } = parseFlags('info', args, { ...URL_FLAG, json: { type: 'boolean', default: false } });
-    const api = createApiClient(baseUrl('info', values.url, env), env);
-    const answer = await api.get('/info');
-    if (!answer.ok) {
-      console.error(describeErrorAnswer(answer));
-      return 1;
-    }
-    if (values.json) {
-      console.log(JSON.stringify(answer.json, null, 2));
-      return 0;
-    }
-    const info = answer.json as InfoAnswer;
+    const url = baseUrl('info', values.url, env);
+    const read = await readForDisplay({ url, path: '/info', json: values.json }, env);
+    if ('exit' in read) return read.exit;
+    const info = read.json as InfoAnswer;
     const durability = (part?: { backend?: string; durable?: boolean }) =>
       part
         ? `${part.backend ?? '?'} (${part.durable ? 'durable' : 'not durable: lost if the process dies'})`
@@ -45,7 +38,7 @@ export const infoCommand: Command = {
     const uptime = info.uptime_s === undefined ? '?' : formatDuration(info.uptime_s * 1000);
     console.log(
       [
-        `${info.name ?? 'tps'} ${info.version ?? ''} at ${api.url}`,
+        `${info.name ?? 'tps'} ${info.version ?? ''} at ${url}`,
         `  mode     ${info.mode ?? '?'}`,
         `  queue    ${durability(info.queue)}`,
         `  store    ${durability(info.store)}`,

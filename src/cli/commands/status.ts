@@ -1,7 +1,7 @@
 import type { LaneName } from '../../domain/signal.js';
 import type { PercentilesView, SystemStatus } from '../../domain/status.js';
-import { createApiClient, describeErrorAnswer } from '../ApiClient.js';
 import type { Command } from '../Command.js';
+import { readForDisplay } from '../readForDisplay.js';
 import { formatTable } from '../formatTable.js';
 import { formatDuration, timeAndAge } from '../formatTime.js';
 import { baseUrl, parseFlags, URL_FLAG } from '../parseFlags.js';
@@ -22,17 +22,12 @@ export const statusCommand: Command = {
 
   async run(args, { env }) {
     const { values } = parseFlags('status', args, { ...URL_FLAG, json: { type: 'boolean', default: false } });
-    const api = createApiClient(baseUrl('status', values.url, env), env);
-    const answer = await api.get('/status');
-    if (!answer.ok) {
-      console.error(describeErrorAnswer(answer));
-      return 1;
-    }
-    if (values.json) {
-      console.log(JSON.stringify(answer.json, null, 2));
-      return 0;
-    }
-    console.log(renderStatus(answer.json as SystemStatus, createStyle(), Date.now()));
+    const read = await readForDisplay(
+      { url: baseUrl('status', values.url, env), path: '/status', json: values.json },
+      env,
+    );
+    if ('exit' in read) return read.exit;
+    console.log(renderStatus(read.json as SystemStatus, createStyle(), Date.now()));
     return 0;
   },
 };
