@@ -159,6 +159,19 @@ export const SETTINGS = {
     0,
     600_000,
   ),
+  TRACE_SAMPLE_RATIO: {
+    type: 'number',
+    doc: 'Share of new traces recorded (0 to 1); a trace started elsewhere keeps its own decision',
+    default: 1,
+    minimum: 0,
+    maximum: 1,
+  },
+  TRACE_BUFFER: int('Recent traces kept in process for GET /traces (0 keeps none)', 1000, 0, 100_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    type: 'string',
+    doc: 'OTLP/HTTP collector (e.g. http://localhost:4318 for Jaeger); traces are exported when set',
+    default: '',
+  },
   LOG_LEVEL: {
     type: 'string',
     doc: 'pino log level',

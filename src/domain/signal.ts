@@ -59,6 +59,8 @@ export interface QueueMessage {
   deadline?: number;
   generation: number;
   trace_id: string;
+  /** W3C trace context of the enqueue span; brokers carry it in a message header, not in the body. */
+  traceparent?: string;
 }
 
 /** The broker-level dedupe key: one per (id, generation). */

@@ -7,6 +7,7 @@ export const ERRORS = {
   INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   SIGNAL_NOT_FOUND: { status: 404, message: 'No signal with this id' },
+  TRACE_NOT_FOUND: { status: 404, message: 'No recent trace with this id' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   FORBIDDEN: { status: 403, message: 'Admin routes need loopback or the admin token' },
   NOT_RETRYABLE: { status: 409, message: 'Only failed, expired or dead-lettered signals can be retried' },

@@ -106,6 +106,19 @@ export function describeWorkQueueConformance(name: string, harness: WorkQueueHar
       await nothingWithin(queue, 'fast', LIMITS.leaseMs * 2);
     });
 
+    test('carries a message’s trace context to its delivery and through a redelivery', async () => {
+      const queue = await open();
+      const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+      const sent = message('fast', { traceparent });
+      await queue.publish(sent);
+      const first = await mustReceive(queue, 'fast');
+      assert.equal(first.message.traceparent, traceparent);
+      await first.nak(0);
+      const again = await mustReceive(queue, 'fast');
+      assert.deepEqual(again.message, sent);
+      await again.ack();
+    });
+
     test('hands each message to exactly one of several waiting receivers', async () => {
       const queue = await open();
       const stop = new AbortController();

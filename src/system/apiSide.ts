@@ -65,6 +65,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     line,
     queueBreaker: options.queueBreaker,
     clock,
+    tracer: instruments.tracing.tracer,
     draining: options.draining,
     drainRate: (lane) => flow.completedPerSecond(lane),
     accepted: (lane) => flow.accepted(lane),
@@ -167,6 +168,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     rejected: (reason) => flow.rejected(reason),
     observeRequest: (sample) => flow.request(sample),
     toView: signalView,
+    ...(instruments.tracing.recent ? { traces: instruments.tracing.recent } : {}),
   };
   const app = await buildApiApp(deps, logger);
 
@@ -177,6 +179,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     close: async () => {
       clearInterval(ticker);
       await app.close();
+      await instruments.tracing.shutdown();
     },
   };
 }

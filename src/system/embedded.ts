@@ -7,6 +7,7 @@ import type { LaneStats } from '../queue/WorkQueue.js';
 import { startDownstreamChain } from '../services/downstream/downstreamChain.js';
 import type { WorkerPool } from '../services/worker/WorkerPool.js';
 import { createMemoryStatusStore } from '../store/memory/index.js';
+import { TracedStatusStore } from '../store/TracedStatusStore.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createLine } from '../tps/jidoka/index.js';
 import { createApiSide } from './apiSide.js';
@@ -47,21 +48,26 @@ export async function startEmbeddedSystem(
 }
 
 async function wire(config: Config, logger: Logger) {
-  const instruments = createInstruments(config, logger);
+  const instruments = createInstruments(config, logger, { service: 'tps-embedded' });
   const { clock, metrics, flow, board, breakers, makeBreaker } = instruments;
   let draining = false;
 
-  const store = createMemoryStatusStore({
-    maxRecords: config.statusMaxRecords,
-    retentionMs: config.statusRetentionMs,
-    clock,
-  });
+  const store = new TracedStatusStore(
+    createMemoryStatusStore({
+      maxRecords: config.statusMaxRecords,
+      retentionMs: config.statusRetentionMs,
+      clock,
+    }),
+    instruments.tracing.tracer,
+    'memory',
+  );
   const queue = createMemoryWorkQueue(workQueueLimits(config), { clock });
   const chain = await startDownstreamChain({
     config,
     logger,
     metrics,
     createBreaker: makeBreaker,
+    tracer: instruments.tracing.tracer,
     observe: (service, ok) => flow.downstreamCall(service, ok),
   });
   const laneBreakers = createLaneBreakers(LANES, instruments);

@@ -3,15 +3,32 @@ import type { LaneName } from '../domain/signal.js';
 import type { ProcessObserver } from '../services/worker/signalProcessor.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
+import { createTracing } from '../telemetry/tracing.js';
 import { createAndonBoard } from '../tps/andon/index.js';
 import { systemClock, type Clock } from '../tps/clock.js';
 import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
 import { RollingCounter } from '../tps/kaizen/index.js';
 import { FlowStats } from './FlowStats.js';
+import { VERSION } from './version.js';
 
-/** What every process of the system measures and shows with: metrics, Kaizen's flow stats, the andon, breakers. */
-export function createInstruments(config: Config, logger: Logger, clock: Clock = systemClock) {
+/**
+ * What every process of the system measures and shows with: metrics, Kaizen's flow stats, the andon, breakers,
+ * and the tracer of the value stream. `service` names the process in its traces (tps-embedded, tps-api, …).
+ */
+export function createInstruments(
+  config: Config,
+  logger: Logger,
+  options: { service: string; clock?: Clock },
+) {
+  const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
+  const tracing = createTracing({
+    service: options.service,
+    version: VERSION,
+    sampleRatio: config.traceSampleRatio,
+    buffer: config.traceBuffer,
+    otlpEndpoint: config.otelExporterOtlpEndpoint,
+  });
   const flow = new FlowStats(metrics, clock);
   const board = createAndonBoard({ clock });
   const restarts = new RollingCounter<LaneName>(clock);
@@ -48,7 +65,7 @@ export function createInstruments(config: Config, logger: Logger, clock: Clock =
     },
   };
 
-  return { clock, metrics, flow, board, restarts, breakers, makeBreaker, signalObserver };
+  return { clock, metrics, tracing, flow, board, restarts, breakers, makeBreaker, signalObserver };
 }
 
 export type Instruments = ReturnType<typeof createInstruments>;

@@ -51,6 +51,7 @@ export function createWorkerPools(options: {
       breaker,
       metrics,
       observe: (service, ok) => flow.downstreamCall(service, ok),
+      tracer: instruments.tracing.tracer,
     });
     clients.push(downstream);
     pools[lane] = new WorkerPool({
@@ -64,6 +65,7 @@ export function createWorkerPools(options: {
         config,
         clock,
         observer: instruments.signalObserver,
+        tracer: instruments.tracing.tracer,
       }),
       settings: config.pools[lane],
       autoscale: config.autoscale

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NATS, POSTGRES, skipUnless } from '../support/services.js';
-import { sendSignal, startTopology, statusOf, type Topology } from '../support/topology.js';
+import {
+  assertTraceCrossesBroker,
+  sendSignal,
+  startTopology,
+  statusOf,
+  type Topology,
+} from '../support/topology.js';
 import { waitFor } from '../support/waitFor.js';
 
 const skip = await skipUnless(NATS, POSTGRES);
@@ -38,6 +44,10 @@ describe(
       assert.equal(info.mode, 'distributed');
       const worker = await (await fetch(`${t.workerUrls.fast}/metrics`)).text();
       assert.match(worker, /signals_processed_total\{lane="fast",outcome="completed"\} [1-9]/);
+    });
+
+    it('carries the trace across the broker: the worker’s spans continue the API’s trace', async () => {
+      await assertTraceCrossesBroker(t, 'fast');
     });
 
     it('answers the same id twice with the same signal across processes', async () => {

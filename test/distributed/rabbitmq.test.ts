@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { POSTGRES, RABBITMQ, skipUnless } from '../support/services.js';
-import { sendSignal, startTopology, statusOf, type Topology } from '../support/topology.js';
+import {
+  assertTraceCrossesBroker,
+  sendSignal,
+  startTopology,
+  statusOf,
+  type Topology,
+} from '../support/topology.js';
 import { waitFor } from '../support/waitFor.js';
 
 const skip = await skipUnless(RABBITMQ, POSTGRES);
@@ -36,6 +42,10 @@ describe('distributed mode over RabbitMQ', { skip, timeout: 180_000 }, () => {
     for (const answer of answers) assert.equal((await completed(String(answer.body.id))).status, 'completed');
     const info = (await (await fetch(`${t.apiUrl}/info`)).json()) as Record<string, unknown>;
     assert.deepEqual(info.queue, { backend: 'rabbitmq', durable: true });
+  });
+
+  it('carries the trace across the broker: the worker’s spans continue the API’s trace', async () => {
+    await assertTraceCrossesBroker(t, 'slow');
   });
 
   it('loses nothing when a worker is killed -9 holding a signal', async () => {

@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { deleteNatsStreams, deleteRabbitMqQueues } from './brokerCleanup.js';
+import type { TraceDetail } from '../../src/domain/traces.js';
 import { freePort, spawnRole, waitForHealthy, type RoleProcess } from './processes.js';
+import { waitFor } from './waitFor.js';
 
 export const TEST_DATABASE_URL =
   process.env.TPS_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -108,4 +111,37 @@ export async function sendSignal(apiUrl: string, body: Record<string, unknown>) 
 
 export async function statusOf(apiUrl: string, id: string): Promise<Record<string, unknown>> {
   return (await (await fetch(`${apiUrl}/signal/${id}/status`)).json()) as Record<string, unknown>;
+}
+
+/**
+ * One signal's trace as the API process and the worker process each recorded their part: the trace context
+ * crossed the broker in a message header when both parts share the trace id and the worker's ProcessItem is
+ * the child of the API's enqueue span.
+ */
+export async function assertTraceCrossesBroker(t: Topology, lane: 'fast' | 'slow'): Promise<void> {
+  const accepted = await sendSignal(t.apiUrl, {
+    signal_type: lane === 'fast' ? 'execute' : 'report',
+    payload: {},
+  });
+  assert.equal(accepted.status, 202);
+  const traceId = String(accepted.body.trace_id);
+  const traceOf = (base: string) =>
+    waitFor(
+      async () => {
+        const response = await fetch(`${base}/traces/${traceId}`);
+        if (response.status !== 200) return undefined;
+        const trace = (await response.json()) as TraceDetail;
+        return trace.outcome === 'completed' || base === t.apiUrl ? trace : undefined;
+      },
+      { timeoutMs: 20_000, message: `trace ${traceId} at ${base}` },
+    );
+  const apiPart = await traceOf(t.apiUrl);
+  const workerPart = await traceOf(t.workerUrls[lane]);
+  const enqueue = apiPart.spans.find((span) => span.name === `enqueue ${lane}`);
+  const processItem = workerPart.spans.find((span) => span.name === 'ProcessItem');
+  assert.ok(enqueue, 'the API recorded the enqueue');
+  assert.ok(processItem, 'the worker recorded ProcessItem');
+  assert.equal(processItem.parent_span_id, enqueue.span_id);
+  assert.ok(workerPart.spans.some((span) => span.name === 'POST service-c'));
+  assert.ok(workerPart.spans.some((span) => span.name === 'store update completed'));
 }

@@ -27,8 +27,9 @@ import type {
 import {
   deadLetterHeaders,
   decodeDeadLetter,
+  messageBody,
   messageHeaders,
-  parseQueueMessage,
+  readQueueMessage,
   type StoredDeadLetter,
 } from './messageFormat.js';
 import { LanePuller } from './LanePuller.js';
@@ -293,7 +294,7 @@ export class JetStreamWorkQueue implements WorkQueue {
     if (refusal) throw refusal;
     const lane = this.lane(message.lane);
     try {
-      const ack = await this.js.publish(lane.subject, JSON.stringify(message), {
+      const ack = await this.js.publish(lane.subject, messageBody(message), {
         msgID: messageKey(message),
         headers: messageHeaders(message),
         timeout: this.requestTimeoutMs,
@@ -464,7 +465,7 @@ export class JetStreamWorkQueue implements WorkQueue {
   }
 
   private delivery(lane: Lane, msg: JsMsg): Delivery | undefined {
-    const message = parseQueueMessage(msg.data);
+    const message = readQueueMessage(msg.data, msg.headers);
     if (!message) {
       this.log.error({ lane: lane.name, seq: msg.seq }, 'not a queue message; terminated');
       msg.term();
@@ -590,7 +591,7 @@ export class JetStreamWorkQueue implements WorkQueue {
     const stored = await this.jsm.streams.getMessage(lane.stream, { seq: advisory.stream_seq });
     // Already moved (by this process or another).
     if (!stored) return;
-    const message = parseQueueMessage(stored.data);
+    const message = readQueueMessage(stored.data, stored.header);
     if (!message) {
       this.log.error({ lane: lane.name, seq: stored.seq }, 'not a queue message; removed');
       await this.deleteMessage(lane.stream, stored.seq);

@@ -6,6 +6,8 @@ import type { DeadLetter } from '../WorkQueue.js';
 
 /** The signal's trace id, beside the body, so tools can follow a message without parsing it. */
 export const TRACE_ID_HEADER = 'Tps-Trace-Id';
+/** W3C trace context of the enqueue span: the worker's spans join the API's trace through it. */
+export const TRACEPARENT_HEADER = 'traceparent';
 export const DEAD_LETTER_REASON_HEADER = 'Tps-Dead-Letter-Reason';
 export const DEAD_LETTER_ATTEMPTS_HEADER = 'Tps-Dead-Letter-Attempts';
 /** Epoch ms when the message was dead-lettered. */
@@ -15,8 +17,19 @@ export const DEAD_LETTER_SOURCE_HEADER = 'Tps-Dead-Letter-Source';
 
 const isLane = (value: unknown): value is LaneName => (LANES as readonly unknown[]).includes(value);
 
+/** A message's body: everything but the trace context, which travels in a header. */
+export const messageBody = ({ traceparent: _traceparent, ...body }: QueueMessage): string =>
+  JSON.stringify(body);
+
+/** The message a body and its headers make, or undefined for a body that is not one of ours. */
+export const readQueueMessage = (data: Uint8Array, h: MsgHdrs | undefined): QueueMessage | undefined => {
+  const message = parseQueueMessage(data);
+  const traceparent = h?.get(TRACEPARENT_HEADER);
+  return message && traceparent ? { ...message, traceparent } : message;
+};
+
 /** Just enough checking that a body is one of our messages, so a stray one is refused instead of crashing. */
-export const parseQueueMessage = (data: Uint8Array): QueueMessage | undefined => {
+const parseQueueMessage = (data: Uint8Array): QueueMessage | undefined => {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
@@ -36,6 +49,7 @@ export const parseQueueMessage = (data: Uint8Array): QueueMessage | undefined =>
 export const messageHeaders = (message: QueueMessage): MsgHdrs => {
   const h = headers();
   h.set(TRACE_ID_HEADER, message.trace_id);
+  if (message.traceparent) h.set(TRACEPARENT_HEADER, message.traceparent);
   return h;
 };
 
@@ -57,7 +71,7 @@ export interface StoredDeadLetter {
 
 /** Reads a dead letter back from the dead-letter stream; undefined for a message that is not one. */
 export const decodeDeadLetter = (stored: StoredMsg): StoredDeadLetter | undefined => {
-  const message = parseQueueMessage(stored.data);
+  const message = readQueueMessage(stored.data, stored.header);
   if (!message) return undefined;
   const attempts = Number(stored.header.get(DEAD_LETTER_ATTEMPTS_HEADER));
   const at = Number(stored.header.get(DEAD_LETTER_AT_HEADER));

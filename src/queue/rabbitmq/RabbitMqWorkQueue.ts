@@ -733,7 +733,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
       return;
     }
     if (!session.live || this.closed) return;
-    const message = decodeMessage(raw.content);
+    const message = decodeMessage(raw);
     if (!message) {
       this.logger.error(
         { lane: lane.name, messageId: raw.properties.messageId as unknown },
@@ -897,7 +897,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
    * last delivery back, it also knows whether that was a nak or a lease running out.
    */
   private toDeadLetter(raw: Message): DeadLetter | undefined {
-    const message = decodeMessage(raw.content);
+    const message = decodeMessage(raw);
     if (!message) {
       this.logger.warn({ messageId: raw.properties.messageId as unknown }, 'unreadable dead letter skipped');
       return undefined;

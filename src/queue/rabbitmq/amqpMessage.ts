@@ -3,8 +3,13 @@ import { LANES, SIGNAL_TYPES, messageKey, type QueueMessage } from '../../domain
 
 /** The header the trace id travels in, beside the body, so tools that never parse bodies can follow a trace. */
 export const TRACE_HEADER = 'trace_id';
+/** W3C trace context of the enqueue span: the worker's spans join the API's trace through it. */
+export const TRACEPARENT_HEADER = 'traceparent';
 
-export const encodeMessage = (message: QueueMessage): { body: Buffer; options: Options.Publish } => ({
+export const encodeMessage = ({
+  traceparent,
+  ...message
+}: QueueMessage): { body: Buffer; options: Options.Publish } => ({
   body: Buffer.from(JSON.stringify(message)),
   options: {
     persistent: true,
@@ -14,15 +19,25 @@ export const encodeMessage = (message: QueueMessage): { body: Buffer; options: O
     contentType: 'application/json',
     type: message.signal_type,
     timestamp: Math.floor(message.enqueued_at / 1000),
-    headers: { [TRACE_HEADER]: message.trace_id },
+    headers: {
+      [TRACE_HEADER]: message.trace_id,
+      ...(traceparent === undefined ? {} : { [TRACEPARENT_HEADER]: traceparent }),
+    },
   },
 });
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The message a delivery carries (body and trace header), or undefined when it is not one of ours. */
+export function decodeMessage(raw: Pick<Message, 'content' | 'properties'>): QueueMessage | undefined {
+  const message = decodeBody(raw.content);
+  const traceparent: unknown = raw.properties.headers?.[TRACEPARENT_HEADER];
+  return message && typeof traceparent === 'string' ? { ...message, traceparent } : message;
+}
+
 /** The body as a QueueMessage, or undefined when it is not one (a message some other client put there). */
-export function decodeMessage(content: Buffer): QueueMessage | undefined {
+function decodeBody(content: Buffer): QueueMessage | undefined {
   let body: unknown;
   try {
     body = JSON.parse(content.toString('utf8'));

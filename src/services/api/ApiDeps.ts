@@ -9,6 +9,7 @@ import type { Intake } from './Intake.js';
 import type { SystemStatus } from '../../domain/status.js';
 import type { Disposable } from '../../domain/disposable.js';
 import type { AndonEvent } from '../../tps/andon/index.js';
+import type { TraceDetail, TraceList, TraceQuery } from '../../domain/traces.js';
 
 export interface Health {
   healthy: boolean;
@@ -40,4 +41,9 @@ export interface ApiDeps {
   rejected(reason: string): void;
   observeRequest(sample: { method: string; route: string; status: number; ms: number }): void;
   toView(record: SignalRecord): Record<string, unknown>;
+  /** This process's recent traces; absent when none are kept (TRACE_BUFFER=0). */
+  traces?: {
+    list(query: TraceQuery): TraceList;
+    get(traceId: string): TraceDetail | undefined;
+  };
 }

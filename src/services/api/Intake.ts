@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SpanKind, context, isSpanContextValid, type Span, type Tracer } from '@opentelemetry/api';
 import type { LaneName, Payload, QueueMessage, SignalRecord, SignalType } from '../../domain/signal.js';
 import { RETRYABLE_STATUSES } from '../../domain/signal.js';
 import {
@@ -11,6 +12,8 @@ import {
 } from '../../errors/index.js';
 import type { WorkQueue } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
+import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
+import { isSyntheticContext, traceparentOf } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import type { Breaker, Line } from '../../tps/jidoka/index.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
@@ -33,6 +36,8 @@ export interface IntakeDeps {
   line: Line;
   queueBreaker: Breaker;
   clock: Clock;
+  /** Records ProcessRequest and the enqueue; the trace id of a signal is its ProcessRequest's. */
+  tracer: Tracer;
   draining: () => boolean;
   /** Signals per second the lane's workers finish now, for Retry-After on 429. */
   drainRate: (lane: LaneName) => number;
@@ -49,6 +54,11 @@ export interface Intake {
 
 // 32 hex digits from Node's pooled UUID entropy: a synchronous randomBytes call per request costs more.
 const newTraceId = () => randomUUID().replaceAll('-', '');
+/** The span's trace id, or a fresh one where no tracer records (so every signal still has one to log). */
+const traceIdOf = (span: Span): string => {
+  const spanContext = span.spanContext();
+  return isSpanContextValid(spanContext) ? spanContext.traceId : newTraceId();
+};
 
 /**
  * How long a client should wait on a full lane: the time the lane takes to drain at the rate it drains now.
@@ -59,7 +69,7 @@ const laneFullRetryAfter = (depth: number, drainPerSecond: number): number =>
 
 /** The front of the line: idempotency by id, Jidoka's stop, Kanban's bound, and only then a 202. */
 export function createIntake(deps: IntakeDeps): Intake {
-  const { store, clock } = deps;
+  const { store, clock, tracer } = deps;
 
   const refuse = (reason: RejectionReason, code: ErrorCode, options: TpsErrorOptions): never => {
     deps.rejected(reason);
@@ -78,7 +88,23 @@ export function createIntake(deps: IntakeDeps): Intake {
     }
   };
 
-  const enqueue = async (record: SignalRecord): Promise<void> => {
+  const enqueue = (record: SignalRecord): Promise<void> =>
+    inSpan(
+      tracer,
+      `enqueue ${record.lane}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          [ATTRIBUTES.service]: 'api',
+          'messaging.system': deps.queue.backend,
+          'messaging.destination.name': record.lane,
+          'messaging.message.id': record.id,
+        },
+      },
+      (span) => publish(record, traceparentOf(span)),
+    );
+
+  const publish = async (record: SignalRecord, traceparent: string | undefined): Promise<void> => {
     const message: QueueMessage = {
       id: record.id,
       lane: record.lane,
@@ -88,6 +114,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       generation: record.generation,
       trace_id: record.trace_id,
       ...(record.deadline === undefined ? {} : { deadline: record.deadline }),
+      ...(traceparent === undefined ? {} : { traceparent }),
     };
     try {
       await deps.queueBreaker.execute(() => deps.queue.publish(message));
@@ -113,80 +140,112 @@ export function createIntake(deps: IntakeDeps): Intake {
     }
   };
 
-  return {
-    async submit(request) {
-      if (request.id !== undefined) {
-        const existing = await store.get(request.id);
-        if (existing) return { created: false, record: sameSignal(existing, request, deps.rejected) };
-      }
-      const lane = deps.route(request.signal_type);
-      admit(lane);
-      const now = clock.now();
-      const record: SignalRecord = {
-        id: request.id ?? randomUUID(),
-        signal_type: request.signal_type,
-        lane,
-        status: 'queued',
-        attempts: 0,
-        created_at: new Date(now).toISOString(),
-        started_at: null,
-        completed_at: null,
-        trace_id: newTraceId(),
-        generation: 0,
-        payload: request.payload,
-        ...(request.timeout_ms === undefined
-          ? {}
-          : { timeout_ms: request.timeout_ms, deadline: now + request.timeout_ms }),
-      };
-      const { record: stored, created } = await store.create(record);
-      if (!created) return { created: false, record: sameSignal(stored, request, deps.rejected) };
-      try {
-        await enqueue(record);
-      } catch (error) {
-        await store.delete(record.id);
-        throw error;
-      }
-      deps.accepted(lane);
-      return { created: true, record };
-    },
+  const requestAttributes = (request: SignalRequest) => ({
+    [ATTRIBUTES.service]: 'api',
+    [ATTRIBUTES.signalType]: request.signal_type,
+    'http.request.method': 'POST',
+    'http.route': '/signal',
+    ...(request.id === undefined ? {} : { [ATTRIBUTES.signalId]: request.id }),
+    ...(isSyntheticContext(context.active()) ? { synthetic_request: true } : {}),
+  });
 
-    async retry(id) {
-      const record = await store.get(id);
-      if (!record) throw new TpsError('SIGNAL_NOT_FOUND', { details: { id } });
-      if (!RETRYABLE_STATUSES.has(record.status)) {
-        throw new TpsError('NOT_RETRYABLE', {
-          message: `Signal ${id} is ${record.status}; only failed, expired or dead-lettered signals can be retried`,
-          details: { id, status: record.status },
-        });
-      }
-      admit(record.lane);
-      const now = clock.now();
-      const requeued: SignalRecord = {
-        ...record,
-        status: 'queued',
-        attempts: 0,
-        created_at: new Date(now).toISOString(),
-        started_at: null,
-        completed_at: null,
-        error: undefined,
-        generation: record.generation + 1,
-        ...(record.timeout_ms === undefined ? {} : { deadline: now + record.timeout_ms }),
-      };
-      await store.update(id, requeued);
-      try {
-        // A dead letter goes back out of the dead-letter lane (as generation + 1), not beside it, so that a
-        // later replay cannot run the signal a second time; anything else is published afresh.
-        const moved =
-          record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
-        if (!moved) await enqueue(requeued);
-      } catch (error) {
-        await store.update(id, record);
-        throw error;
-      }
-      deps.accepted(record.lane);
-      return requeued;
-    },
+  return {
+    submit: (request) =>
+      inSpan(
+        tracer,
+        'ProcessRequest',
+        { kind: SpanKind.SERVER, attributes: requestAttributes(request) },
+        (span) => submit(request, span),
+      ),
+    retry: (id) =>
+      inSpan(
+        tracer,
+        'RetrySignal',
+        { kind: SpanKind.SERVER, attributes: { [ATTRIBUTES.service]: 'api', [ATTRIBUTES.signalId]: id } },
+        (span) => retry(id, span),
+      ),
   };
+
+  async function submit(
+    request: SignalRequest,
+    span: Span,
+  ): Promise<{ created: boolean; record: SignalRecord }> {
+    if (request.id !== undefined) {
+      const existing = await store.get(request.id);
+      if (existing) return { created: false, record: sameSignal(existing, request, deps.rejected) };
+    }
+    const lane = deps.route(request.signal_type);
+    span.setAttribute(ATTRIBUTES.lane, lane);
+    admit(lane);
+    const now = clock.now();
+    const record: SignalRecord = {
+      id: request.id ?? randomUUID(),
+      signal_type: request.signal_type,
+      lane,
+      status: 'queued',
+      attempts: 0,
+      created_at: new Date(now).toISOString(),
+      started_at: null,
+      completed_at: null,
+      trace_id: traceIdOf(span),
+      generation: 0,
+      payload: request.payload,
+      ...(request.timeout_ms === undefined
+        ? {}
+        : { timeout_ms: request.timeout_ms, deadline: now + request.timeout_ms }),
+    };
+    span.setAttribute(ATTRIBUTES.signalId, record.id);
+    const { record: stored, created } = await store.create(record);
+    if (!created) return { created: false, record: sameSignal(stored, request, deps.rejected) };
+    try {
+      await enqueue(record);
+    } catch (error) {
+      await store.delete(record.id);
+      throw error;
+    }
+    deps.accepted(lane);
+    return { created: true, record };
+  }
+
+  /** A retry starts a trace of its own, and the signal's trace id moves to it. */
+  async function retry(id: string, span: Span): Promise<SignalRecord> {
+    const record = await store.get(id);
+    if (!record) throw new TpsError('SIGNAL_NOT_FOUND', { details: { id } });
+    if (!RETRYABLE_STATUSES.has(record.status)) {
+      throw new TpsError('NOT_RETRYABLE', {
+        message: `Signal ${id} is ${record.status}; only failed, expired or dead-lettered signals can be retried`,
+        details: { id, status: record.status },
+      });
+    }
+    span.setAttributes({ [ATTRIBUTES.lane]: record.lane, [ATTRIBUTES.signalType]: record.signal_type });
+    admit(record.lane);
+    const now = clock.now();
+    const requeued: SignalRecord = {
+      ...record,
+      status: 'queued',
+      attempts: 0,
+      created_at: new Date(now).toISOString(),
+      started_at: null,
+      completed_at: null,
+      error: undefined,
+      generation: record.generation + 1,
+      trace_id: traceIdOf(span),
+      ...(record.timeout_ms === undefined ? {} : { deadline: now + record.timeout_ms }),
+    };
+    await store.update(id, requeued);
+    try {
+      // A dead letter goes back out of the dead-letter lane (as generation + 1), not beside it, so that a
+      // later replay cannot run the signal a second time; anything else is published afresh.
+      const moved =
+        record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
+      if (!moved) await enqueue(requeued);
+    } catch (error) {
+      await store.update(id, record);
+      throw error;
+    }
+    deps.accepted(record.lane);
+    return requeued;
+  }
 }
 
 function sameSignal(

@@ -11,6 +11,7 @@ import { deadLetterRoutes } from './routes/deadLetters.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { signalRoutes } from './routes/signals.js';
+import { traceRoutes } from './routes/traces.js';
 import { webRoutes } from './routes/web.js';
 
 /** Refusals that happen before intake runs (Fastify's parsing and validation), named for signals_rejected_total. */
@@ -57,5 +58,6 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   await app.register(webRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(boardRoutes, deps);
+  await app.register(traceRoutes, deps);
   return app;
 }

@@ -1,9 +1,13 @@
+import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { DownstreamError } from '../../errors/index.js';
 import { isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
 import type { Clock } from '../../tps/clock.js';
 import { systemClock } from '../../tps/clock.js';
 import type { Metrics } from '../../telemetry/metrics.js';
+import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
+import { headersFor } from '../../telemetry/traceContext.js';
+import { noTracer } from '../../telemetry/tracing.js';
 
 export interface DownstreamCall {
   id: string;
@@ -18,6 +22,12 @@ export interface DownstreamClient {
   close(): Promise<void>;
 }
 
+/** The request's headers plus the trace context of the active (client) span, when one records. */
+function traceHeaders(headers: Record<string, string>): Record<string, string> {
+  const span = trace.getActiveSpan();
+  return span ? headersFor(span, headers) : headers;
+}
+
 /** An HTTP client for one downstream service, every call guarded by that service's breaker. */
 export function createDownstreamClient(options: {
   service: string;
@@ -28,8 +38,22 @@ export function createDownstreamClient(options: {
   clock?: Clock;
   /** Told the outcome of every call that reached the wire, for the andon's observed error rate. */
   observe?: (service: string, ok: boolean) => void;
+  /** Records each call as a client span and sends its trace context along. */
+  tracer?: Tracer;
+  /** Who calls, as the trace viewer names it (worker, service-c, service-b). */
+  caller?: string;
 }): DownstreamClient {
   const { service, breaker, metrics } = options;
+  const tracer = options.tracer ?? noTracer;
+  const spanOptions = {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      [ATTRIBUTES.service]: options.caller ?? 'worker',
+      'peer.service': service,
+      'http.request.method': 'POST',
+      'url.full': `${options.url}/work`,
+    },
+  };
   const clock = options.clock ?? systemClock;
   const pool = new Pool(options.url, { connections: options.connections ?? 128, pipelining: 1 });
 
@@ -41,7 +65,7 @@ export function createDownstreamClient(options: {
         .request({
           method: 'POST',
           path: '/work',
-          headers: { 'content-type': 'application/json' },
+          headers: traceHeaders({ 'content-type': 'application/json' }),
           body: JSON.stringify(body),
           signal,
         })
@@ -68,13 +92,15 @@ export function createDownstreamClient(options: {
     service,
     breaker,
     call: (body) =>
-      breaker
-        .execute((signal) => send(body, signal))
-        .catch((error: unknown) => {
-          if (isBreakerOpenError(error))
-            metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });
-          throw error;
-        }),
+      inSpan(tracer, `POST ${service}`, spanOptions, () =>
+        breaker
+          .execute((signal) => send(body, signal))
+          .catch((error: unknown) => {
+            if (isBreakerOpenError(error))
+              metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });
+            throw error;
+          }),
+      ),
     // In-flight calls are cut, not awaited: by the time clients close, the workers that made them are gone.
     close: () => pool.destroy(),
   };

@@ -1,7 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { SpanKind, SpanStatusCode, context, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { quietServerOptions } from '../fastifyOptions.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
+import { extractContext } from '../../telemetry/traceContext.js';
+import { noTracer } from '../../telemetry/tracing.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
 import { isDownstreamError } from '../../errors/index.js';
 import type { DownstreamClient } from './DownstreamClient.js';
@@ -23,7 +27,14 @@ const faultBody = {
   },
 } as const;
 
-const failure = (code: string, message: string) => ({ error: { code, message } });
+interface Answer {
+  status: number;
+  body: unknown;
+}
+const failure = (status: number, code: string, message: string): Answer => ({
+  status,
+  body: { error: { code, message } },
+});
 
 /**
  * One service of the chain C → B → A: it waits its latency, fails as often as it is told to,
@@ -35,42 +46,61 @@ export function buildDownstreamApp(options: {
   /** The end of the chain keeps one: it applies each signal's effect once however often it is called. */
   ledger?: EffectLedger;
   logger: Logger;
+  /** Records each call as a server span in the caller's trace. */
+  tracer?: Tracer;
 }): FastifyInstance {
   const { behaviour, next } = options;
+  const tracer = options.tracer ?? noTracer;
+  const spanOptions = {
+    kind: SpanKind.SERVER,
+    attributes: { [ATTRIBUTES.service]: behaviour.service, 'http.route': '/work' },
+  };
   const app = Fastify({
     ...quietServerOptions(options.logger.child({ component: behaviour.service })),
     // A stopping system does not wait out an injected latency of minutes.
     forceCloseConnections: true,
   });
 
+  /** One call: the injected latency and faults, then the next service, then the effect (at the end). */
+  const work = async (body: { id: string; trace_id?: string }): Promise<Answer> => {
+    const latency = behaviour.latencyMs();
+    if (latency > 0) await delay(latency);
+    if (behaviour.shouldFail()) {
+      return failure(503, 'INJECTED_FAULT', `${behaviour.service} failed on purpose (chaos)`);
+    }
+    if (next) {
+      try {
+        await next.call(body);
+      } catch (error) {
+        if (isBreakerOpenError(error)) {
+          return failure(503, 'DEPENDENCY_UNAVAILABLE', `breaker to ${next.service} is open`);
+        }
+        if (isDownstreamError(error) && error.status !== undefined) {
+          return failure(502, 'BAD_GATEWAY', error.message);
+        }
+        return failure(504, 'GATEWAY_TIMEOUT', `${next.service} did not answer in time`);
+      }
+    }
+    const applied = options.ledger ? options.ledger.apply(body.id) : true;
+    return { status: 200, body: { service: behaviour.service, id: body.id, applied } };
+  };
+
   app.post<{ Body: { id: string; trace_id?: string } }>(
     '/work',
     { schema: { body: workBody } },
     async (request, reply) => {
-      const latency = behaviour.latencyMs();
-      if (latency > 0) await delay(latency);
-      if (behaviour.shouldFail()) {
-        return reply
-          .code(503)
-          .send(failure('INJECTED_FAULT', `${behaviour.service} failed on purpose (chaos)`));
-      }
-      if (next) {
-        try {
-          await next.call(request.body);
-        } catch (error) {
-          if (isBreakerOpenError(error)) {
-            return reply
-              .code(503)
-              .send(failure('DEPENDENCY_UNAVAILABLE', `breaker to ${next.service} is open`));
+      const answer = await context.with(extractContext(request.headers), () =>
+        inSpan(tracer, `${behaviour.service} /work`, spanOptions, async (span) => {
+          const result = await work(request.body);
+          span.setAttribute('http.response.status_code', result.status);
+          if (result.status >= 500) {
+            const message = (result.body as { error: { message: string } }).error.message;
+            span.setStatus({ code: SpanStatusCode.ERROR, message });
           }
-          if (isDownstreamError(error) && error.status !== undefined) {
-            return reply.code(502).send(failure('BAD_GATEWAY', error.message));
-          }
-          return reply.code(504).send(failure('GATEWAY_TIMEOUT', `${next.service} did not answer in time`));
-        }
-      }
-      const applied = options.ledger ? options.ledger.apply(request.body.id) : true;
-      return { service: behaviour.service, id: request.body.id, applied };
+          return result;
+        }),
+      );
+      return reply.code(answer.status).send(answer.body);
     },
   );
 

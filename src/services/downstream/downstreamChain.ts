@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/index.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -26,6 +27,7 @@ export async function startDownstreamChain(options: {
   metrics: Metrics;
   createBreaker: (name: string) => Breaker;
   observe?: (service: string, ok: boolean) => void;
+  tracer?: Tracer;
   host?: string;
   /** Ports of A, B and C; free ones when left out (the embedded system). */
   ports?: Record<DownstreamServiceName, number>;
@@ -44,15 +46,22 @@ export async function startDownstreamChain(options: {
     const app = buildDownstreamApp({
       behaviour: behaviours[service],
       logger,
+      ...(options.tracer ? { tracer: options.tracer } : {}),
       ...(next ? { next } : { ledger }),
     });
     apps.push(app);
     return app.listen({ host, port: options.ports?.[service] ?? 0 });
   };
-  const clientTo = (service: DownstreamServiceName, url: string): DownstreamClient => {
+  const clientTo = (
+    service: DownstreamServiceName,
+    url: string,
+    caller: DownstreamServiceName,
+  ): DownstreamClient => {
     const client = createDownstreamClient({
       service,
+      caller,
       url,
+      ...(options.tracer ? { tracer: options.tracer } : {}),
       breaker: options.createBreaker(service),
       metrics,
       ...(options.observe ? { observe: options.observe } : {}),
@@ -62,8 +71,8 @@ export async function startDownstreamChain(options: {
   };
 
   const urlA = await start('service-a');
-  const urlB = await start('service-b', clientTo('service-a', urlA));
-  const urlC = await start('service-c', clientTo('service-b', urlB));
+  const urlB = await start('service-b', clientTo('service-a', urlA, 'service-b'));
+  const urlC = await start('service-c', clientTo('service-b', urlB, 'service-c'));
   const urls = { 'service-a': urlA, 'service-b': urlB, 'service-c': urlC };
 
   return {

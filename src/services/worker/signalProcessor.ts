@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { SpanKind, context, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/index.js';
 import { TERMINAL_STATUSES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
 import type { Delivery } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
+import { ATTRIBUTES, inSpan, recordFailure } from '../../telemetry/spans.js';
+import { contextFromTraceparent } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
 import type { DownstreamClient } from '../downstream/DownstreamClient.js';
@@ -37,8 +40,10 @@ export function createSignalProcessor(deps: {
   config: Config;
   clock: Clock;
   observer: ProcessObserver;
+  /** Records the queue wait and ProcessItem, in the trace the message's traceparent names. */
+  tracer: Tracer;
 }): SignalProcessor {
-  const { store, downstream, config, clock, observer } = deps;
+  const { store, downstream, config, clock, observer, tracer } = deps;
   const laneWorkMs = deps.lane === 'fast' ? config.fastWorkMs : config.slowWorkMs;
 
   const workFor = (message: QueueMessage): number => {
@@ -47,9 +52,53 @@ export function createSignalProcessor(deps: {
   };
   const backoffMs = (attempt: number) => config.retryBackoffMs * 2 ** Math.max(0, attempt - 1);
 
-  const process: SignalProcessor = async (delivery, life) => {
+  /** The time between acceptance and a worker taking it, as a span of its own (first delivery only). */
+  const recordQueueWait = (parent: Context, message: QueueMessage, received: number): void => {
+    tracer
+      .startSpan(
+        `queue wait ${message.lane}`,
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: message.enqueued_at,
+          attributes: {
+            [ATTRIBUTES.service]: 'queue',
+            [ATTRIBUTES.stage]: 'wait',
+            [ATTRIBUTES.lane]: message.lane,
+          },
+        },
+        parent,
+      )
+      .end(received);
+  };
+
+  const traced: SignalProcessor = (delivery, life) => {
     const message = delivery.message;
     const received = clock.now();
+    const parent = contextFromTraceparent(message.traceparent);
+    if (delivery.attempt === 1) recordQueueWait(parent, message, received);
+    const attributes = {
+      [ATTRIBUTES.service]: 'worker',
+      [ATTRIBUTES.signalId]: message.id,
+      [ATTRIBUTES.signalType]: message.signal_type,
+      [ATTRIBUTES.lane]: message.lane,
+      'messaging.system': 'tps',
+      'messaging.destination.name': message.lane,
+      'tps.attempt': delivery.attempt,
+    };
+    return context.with(parent, () =>
+      inSpan(tracer, 'ProcessItem', { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+        const outcome = await process(delivery, life, received);
+        span.setAttribute(ATTRIBUTES.outcome, outcome);
+        return outcome;
+      }),
+    );
+  };
+  const process = async (
+    delivery: Delivery,
+    life: AbortSignal,
+    received: number,
+  ): Promise<ProcessOutcome> => {
+    const message = delivery.message;
     const record = await store.get(message.id);
     // Already settled for good (a redelivery whose ack or term did not reach the broker), or superseded by a retry.
     const done = record && (record.generation > message.generation || TERMINAL_STATUSES.has(record.status));
@@ -62,6 +111,7 @@ export function createSignalProcessor(deps: {
       const error = `not started before its deadline (${iso(message.deadline)})`;
       await store.update(message.id, { status: 'expired', completed_at: iso(received), error });
       await settled(delivery.term());
+      failedAttempt(error);
       observer.finished(message, 'expired', { processingMs: 0, error });
       return 'expired';
     }
@@ -75,7 +125,14 @@ export function createSignalProcessor(deps: {
     const workMs = workFor(message);
     const renewal = keepLeased(delivery, config.leaseMs, workMs + config.downstreamTimeoutMs, life);
     try {
-      if (workMs > 0) await delay(workMs, undefined, { signal: life });
+      if (workMs > 0) {
+        await inSpan(
+          tracer,
+          'work',
+          { kind: SpanKind.INTERNAL, attributes: { [ATTRIBUTES.service]: 'worker', 'tps.work_ms': workMs } },
+          () => delay(workMs, undefined, { signal: life }),
+        );
+      }
       await downstream.call({ id: message.id, trace_id: message.trace_id });
       if (life.aborted) return 'abandoned';
       const done = clock.now();
@@ -97,7 +154,7 @@ export function createSignalProcessor(deps: {
   // The database down is not the signal's fault: it goes back to its lane for later, and the worker lives on.
   return async (delivery, life) => {
     try {
-      return await process(delivery, life);
+      return await traced(delivery, life);
     } catch (error) {
       if (life.aborted || !isStoreUnavailableError(error)) throw error;
       await delivery.nak(config.retryBackoffMs).catch(() => undefined);
@@ -124,14 +181,22 @@ export function createSignalProcessor(deps: {
     if (!retriable) {
       await store.update(message.id, { status: 'failed', completed_at: iso(clock.now()), error: text });
       await settled(delivery.term());
+      failedAttempt(text);
       observer.finished(message, 'failed', { processingMs, error: text });
       return 'failed';
     }
     await store.update(message.id, { status: 'queued', error: text });
     await delivery.nak(backoffMs(delivery.attempt));
+    failedAttempt(text);
     observer.finished(message, 'retried', { processingMs, error: text });
     return 'retried';
   }
+}
+
+/** Marks the attempt's ProcessItem span (the active one) failed, for an attempt that ends without throwing. */
+function failedAttempt(why: string): void {
+  const span = trace.getActiveSpan();
+  if (span) recordFailure(span, new Error(why));
 }
 
 /**

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { createApiSide } from '../apiSide.js';
 import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
+import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
 import { createRemoteChaos } from './remoteChaos.js';
@@ -26,10 +27,14 @@ export async function startApiProcess(
   const config = loadConfig(options.env ?? process.env, overrides);
   checkDistributedConfig(config);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
-  const instruments = createInstruments(config, logger);
+  const instruments = createInstruments(config, logger, { service: 'tps-api' });
   const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
   const database = await connectStatusStore(config, logger);
-  const store = new GuardedStatusStore(database, instruments.makeBreaker('database', false));
+  const store = new TracedStatusStore(
+    new GuardedStatusStore(database, instruments.makeBreaker('database', false)),
+    instruments.tracing.tracer,
+    'postgresql',
+  );
   const queueBreaker = instruments.makeBreaker('queue', false);
   const line = createLine({
     lanes: LANES,

@@ -12,15 +12,23 @@ export async function startDownstreamProcess(
 ): Promise<RunningProcess> {
   const config = loadConfig(options.env ?? process.env, overrides);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'downstream' });
-  const instruments = createInstruments(config, logger);
+  const instruments = createInstruments(config, logger, { service: 'tps-downstream' });
   const chain = await startDownstreamChain({
     config,
     logger,
     metrics: instruments.metrics,
     createBreaker: instruments.makeBreaker,
+    tracer: instruments.tracing.tracer,
     host: config.host,
     ports: downstreamPorts(config),
   });
   logger.info({ urls: chain.urls }, 'downstream services running');
-  return { url: chain.urls['service-c'], config, close: () => chain.close() };
+  return {
+    url: chain.urls['service-c'],
+    config,
+    close: async () => {
+      await chain.close();
+      await instruments.tracing.shutdown();
+    },
+  };
 }

@@ -6,6 +6,8 @@ import { quietServerOptions } from '../../services/fastifyOptions.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
+import { TracedStatusStore } from '../../store/TracedStatusStore.js';
+import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
 import { observeParts } from '../observeParts.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
@@ -24,7 +26,7 @@ export async function startWorkerProcess(
   const config = loadConfig(options.env ?? process.env, overrides);
   checkDistributedConfig(config);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'worker', pool });
-  const instruments = createInstruments(config, logger);
+  const instruments = createInstruments(config, logger, { service: `tps-worker-${pool}` });
   const { clock, metrics, flow, breakers } = instruments;
   const queue = await connectWorkQueue(config, logger, {
     role: `worker-${pool}`,
@@ -33,7 +35,11 @@ export async function startWorkerProcess(
   });
   const database = await connectStatusStore(config, logger);
   const databaseBreaker = instruments.makeBreaker('database', false);
-  const store = new GuardedStatusStore(database, databaseBreaker);
+  const store = new TracedStatusStore(
+    new GuardedStatusStore(database, databaseBreaker),
+    instruments.tracing.tracer,
+    'postgresql',
+  );
   const laneBreakers = createLaneBreakers([pool], instruments);
   const line = createLine({
     lanes: [pool],
@@ -100,6 +106,8 @@ export async function startWorkerProcess(
     rates: flow.rates(),
     percentiles_ms: flow.percentiles(),
   }));
+  // The worker's part of each trace; the API has its own part and Jaeger (OTLP) joins them.
+  await app.register(traceRoutes, instruments.tracing.recent ? { traces: instruments.tracing.recent } : {});
   const url = await app.listen({ host: config.host, port: config.workerPort });
   workers.start();
   logger.info({ url, backend: queue.backend, pool }, 'worker running');
@@ -112,6 +120,7 @@ export async function startWorkerProcess(
       await app.close();
       await queue.close();
       await store.close();
+      await instruments.tracing.shutdown();
       logger.info('stopped');
     },
   };

@@ -1,2 +1,3 @@
 export * from './signalSchema.js';
 export * from './validationMessage.js';
+export * from './traceQuerySchema.js';

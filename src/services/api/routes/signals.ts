@@ -1,6 +1,8 @@
+import { context } from '@opentelemetry/api';
 import type { FastifyPluginAsync } from 'fastify';
 import { TpsError } from '../../../errors/index.js';
 import { signalIdParamsSchema, signalRequestSchema } from '../../../tps/pokayoke/index.js';
+import { extractContext } from '../../../telemetry/traceContext.js';
 import type { ApiDeps } from '../ApiDeps.js';
 import type { SignalRequest } from '../Intake.js';
 
@@ -11,7 +13,10 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     '/signal',
     { schema: { body: signalRequestSchema({ maxWorkMs: deps.config.maxWorkMs }) } },
     async (request, reply) => {
-      const { created, record } = await deps.intake.submit(request.body);
+      // A caller's traceparent makes the signal part of its trace; its baggage rides along to the next hops.
+      const { created, record } = await context.with(extractContext(request.headers), () =>
+        deps.intake.submit(request.body),
+      );
       if (!created) return reply.code(200).send(deps.toView(record));
       return reply
         .code(202)
@@ -29,7 +34,9 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     '/signal/:id/retry',
     { schema: { params: signalIdParamsSchema } },
     async (request, reply) => {
-      const record = await deps.intake.retry(request.params.id);
+      const record = await context.with(extractContext(request.headers), () =>
+        deps.intake.retry(request.params.id),
+      );
       return reply
         .code(202)
         .send({ id: record.id, status: record.status, lane: record.lane, trace_id: record.trace_id });

@@ -1,0 +1,47 @@
+import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import type { SignalRecord } from '../domain/signal.js';
+import { ATTRIBUTES, inSpan } from '../telemetry/spans.js';
+import type { StatusStore } from './StatusStore.js';
+
+/**
+ * The status-store writes as spans of the signal's trace (the "database" stage of the value stream). Only
+ * writes made inside a trace are recorded: bookkeeping outside one would start a trace of a single span.
+ */
+export class TracedStatusStore implements StatusStore {
+  constructor(
+    private readonly store: StatusStore,
+    private readonly tracer: Tracer,
+    /** db.system of the spans: memory or postgresql. */
+    private readonly system: string,
+  ) {}
+
+  create(record: SignalRecord) {
+    return this.traced('store create', record.id, () => this.store.create(record));
+  }
+  get(id: string) {
+    return this.store.get(id);
+  }
+  update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>) {
+    const what = patch.status === undefined ? 'store update' : `store update ${patch.status}`;
+    return this.traced(what, id, () => this.store.update(id, patch));
+  }
+  delete(id: string) {
+    return this.store.delete(id);
+  }
+  size() {
+    return this.store.size();
+  }
+  close() {
+    return this.store.close();
+  }
+
+  private traced<T>(name: string, id: string, write: () => Promise<T>): Promise<T> {
+    if (!trace.getActiveSpan()) return write();
+    const attributes = {
+      [ATTRIBUTES.service]: 'store',
+      [ATTRIBUTES.signalId]: id,
+      'db.system': this.system,
+    };
+    return inSpan(this.tracer, name, { kind: SpanKind.CLIENT, attributes }, write);
+  }
+}

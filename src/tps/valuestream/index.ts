@@ -1,0 +1,2 @@
+export * from './measureValueStream.js';
+export * from './summarizeTrace.js';

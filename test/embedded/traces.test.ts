@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { TraceDetail, TraceList } from '../../src/domain/traces.js';
+import { startTestSystem, type TestSystem } from '../support/testSystem.js';
+import { waitFor } from '../support/waitFor.js';
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Waits until the signal's trace has the worker's verdict, then returns the whole trace. */
+async function finishedTrace(t: TestSystem, signalId: string, outcome = 'completed'): Promise<TraceDetail> {
+  const summary = await waitFor(
+    async () => {
+      const list = (await t.get<TraceList>(`/traces?signal_id=${signalId}`)).body;
+      return list.traces.find((trace) => trace.outcome === outcome);
+    },
+    { message: `a ${outcome} trace of signal ${signalId}` },
+  );
+  const detail = await t.get<TraceDetail>(`/traces/${summary.trace_id}`);
+  assert.equal(detail.status, 200);
+  return detail.body;
+}
+
+describe('the value stream: one trace per signal, API → queue → worker → C → B → A → store', () => {
+  let t: TestSystem;
+  before(async () => {
+    t = await startTestSystem({ fastWorkMs: 5, downstreamLatencyMs: 5, circuitBreakerThreshold: 1000 });
+  });
+  after(() => t.close());
+
+  it('records every stage of a signal under the trace id that intake answered with', async () => {
+    const accepted = await t.send({ signal_type: 'execute', payload: {} });
+    assert.equal(accepted.status, 202);
+    const { id, trace_id } = accepted.body as { id: string; trace_id: string };
+    const trace = await finishedTrace(t, id);
+
+    assert.equal(trace.trace_id, trace_id);
+    assert.equal((await t.statusOf(id)).trace_id, trace_id);
+    assert.equal(trace.signal_id, id);
+    assert.equal(trace.lane, 'fast');
+    assert.equal(trace.error, false);
+    const names = trace.spans.map((span) => span.name);
+    for (const name of [
+      'ProcessRequest',
+      'store create',
+      'enqueue fast',
+      'queue wait fast',
+      'ProcessItem',
+      'work',
+      'store update processing',
+      'POST service-c',
+      'service-c /work',
+      'POST service-b',
+      'service-b /work',
+      'POST service-a',
+      'service-a /work',
+      'store update completed',
+    ]) {
+      assert.ok(names.includes(name), `span ${name} in ${names.join(', ')}`);
+    }
+    assert.deepEqual([...trace.services].sort(), [
+      'api',
+      'queue',
+      'service-a',
+      'service-b',
+      'service-c',
+      'store',
+      'worker',
+    ]);
+  });
+
+  it('links the spans into one tree rooted at ProcessRequest, each hop the child of its caller', async () => {
+    const { id } = (await t.send({ signal_type: 'validate', payload: {} })).body as { id: string };
+    const trace = await finishedTrace(t, id);
+    const byId = new Map(trace.spans.map((span) => [span.span_id, span]));
+    const roots = trace.spans.filter((span) => span.parent_span_id === undefined);
+    assert.deepEqual(
+      roots.map((span) => span.name),
+      ['ProcessRequest'],
+    );
+    for (const span of trace.spans) {
+      if (span.parent_span_id)
+        assert.ok(byId.has(span.parent_span_id), `parent of ${span.name} is in the trace`);
+    }
+    const parentName = (name: string) => {
+      const span = trace.spans.find((candidate) => candidate.name === name);
+      return span?.parent_span_id ? byId.get(span.parent_span_id)?.name : undefined;
+    };
+    assert.equal(parentName('enqueue fast'), 'ProcessRequest');
+    assert.equal(parentName('ProcessItem'), 'enqueue fast');
+    assert.equal(parentName('queue wait fast'), 'enqueue fast');
+    assert.equal(parentName('POST service-c'), 'ProcessItem');
+    assert.equal(parentName('service-c /work'), 'POST service-c');
+    assert.equal(parentName('POST service-b'), 'service-c /work');
+    assert.equal(parentName('service-a /work'), 'POST service-a');
+    assert.equal(trace.spans.find((span) => span.name === 'queue wait fast')?.stage, 'wait');
+    assert.equal(trace.spans.find((span) => span.name === 'ProcessItem')?.stage, 'work');
+  });
+
+  it('tells wait from work: lead time = process time + wait time, efficiency between 0 and 1', async () => {
+    const { id } = (await t.send({ signal_type: 'execute', payload: { work_ms: 30 } })).body as {
+      id: string;
+    };
+    const trace = await finishedTrace(t, id);
+    assert.ok(trace.process_time_ms >= 30, `process time ${trace.process_time_ms} ms covers 30 ms of work`);
+    assert.ok(trace.lead_time_ms >= trace.process_time_ms);
+    assert.ok(Math.abs(trace.lead_time_ms - trace.process_time_ms - trace.wait_time_ms) < 0.01);
+    assert.ok(trace.pce > 0 && trace.pce <= 1, `pce ${trace.pce}`);
+    const list = (await t.get<TraceList>('/traces?outcome=completed')).body;
+    assert.ok(list.averages.count >= 1);
+    assert.ok(list.averages.pce > 0 && list.averages.pce <= 1);
+    assert.ok(list.traces.every((trace) => trace.outcome === 'completed'));
+  });
+
+  it('continues a caller’s trace from its traceparent header', async () => {
+    const [traceId, parentId] = [hex(16), hex(8)];
+    const accepted = await t.post(
+      '/signal',
+      { signal_type: 'notify', payload: {} },
+      { traceparent: `00-${traceId}-${parentId}-01`, baggage: 'synthetic_request=true' },
+    );
+    assert.equal(accepted.status, 202);
+    assert.equal(accepted.body.trace_id, traceId);
+    const trace = await finishedTrace(t, String(accepted.body.id));
+    const intake = trace.spans.find((span) => span.name === 'ProcessRequest');
+    assert.equal(intake?.parent_span_id, parentId);
+    assert.equal(intake?.attributes.synthetic_request, true);
+  });
+
+  it('marks the failing hop and the failed attempt, and filters traces by error', async () => {
+    await t.post('/chaos/downstream', { target: 'service-a', error_rate: 1 });
+    try {
+      const { id } = (await t.send({ signal_type: 'execute', payload: {} })).body as { id: string };
+      const trace = await finishedTrace(t, id, 'retried');
+      assert.equal(trace.error, true);
+      const failed = trace.spans.filter((span) => span.status === 'error').map((span) => span.name);
+      assert.ok(failed.includes('service-a /work'), `failed spans: ${failed.join(', ')}`);
+      assert.ok(failed.includes('ProcessItem'));
+      const errors = (await t.get<TraceList>('/traces?outcome=error')).body;
+      assert.ok(errors.traces.some((summary) => summary.signal_id === id));
+      assert.ok(errors.traces.every((summary) => summary.error));
+    } finally {
+      await t.del('/chaos');
+    }
+  });
+
+  it('answers bad filters with 400, an unknown trace with 404, in the error shape', async () => {
+    for (const query of ['lane=middle', 'min_ms=-1', 'outcome=maybe', 'limit=abc', 'colour=red']) {
+      const answer = await t.get<{ error: { code: string } }>(`/traces?${query}`);
+      assert.equal(answer.status, 400, query);
+      assert.equal(answer.body.error.code, 'VALIDATION_FAILED', query);
+    }
+    assert.equal((await t.get('/traces/not-a-trace-id')).status, 400);
+    const missing = await t.get<{ error: { code: string } }>(`/traces/${hex(16)}`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'TRACE_NOT_FOUND');
+  });
+});
+
+describe('tracing settings', () => {
+  it('keeps no trace of unsampled signals, yet every signal still has a trace id', async () => {
+    const t = await startTestSystem({ traceSampleRatio: 0 });
+    try {
+      const accepted = await t.send({ signal_type: 'execute', payload: {} });
+      assert.match(String(accepted.body.trace_id), /^[0-9a-f]{32}$/);
+      await t.waitForStatus(String(accepted.body.id), 'completed');
+      assert.deepEqual((await t.get<TraceList>('/traces')).body.traces, []);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('keeps at most TRACE_BUFFER traces, dropping the oldest', async () => {
+    const t = await startTestSystem({ traceBuffer: 3 });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const accepted = await t.send({ signal_type: 'execute', payload: {} });
+        ids.push(String(accepted.body.id));
+        await t.waitForStatus(String(accepted.body.id), 'completed');
+      }
+      const list = (await t.get<TraceList>('/traces?limit=10')).body;
+      assert.equal(list.capacity, 3);
+      assert.ok(list.traces.length <= 3);
+      assert.equal(
+        list.traces.some((trace) => trace.signal_id === ids[0]),
+        false,
+      );
+      assert.equal(list.traces[0]?.signal_id, ids[4]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers 501 when no traces are kept', async () => {
+    const t = await startTestSystem({ traceBuffer: 0 });
+    try {
+      const answer = await t.get<{ error: { code: string; message: string } }>('/traces');
+      assert.equal(answer.status, 501);
+      assert.match(answer.body.error.message, /TRACE_BUFFER/);
+    } finally {
+      await t.close();
+    }
+  });
+});
