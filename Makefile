@@ -85,8 +85,10 @@ dashboard: ## Grafana of the compose stack at http://localhost:3000 (admin/admin
 	@if $(DOCKER_ENGINE); then echo "Grafana: http://localhost:3000 (admin/admin)"; \
 	else echo "make dashboard: no Docker engine answers, so no Grafana here; make status and make metrics show the same figures" >&2; exit 2; fi
 
-traces: ## open the trace viewer (coming)
-	$(call not_built,see the value stream issue)
+traces: $(CLI) ## recent traces and their value-stream figures (Jaeger at :16686 when the compose stack runs)
+	@if $(DOCKER_ENGINE) && $(COMPOSE) ps --status running jaeger 2>/dev/null | grep -q jaeger; then \
+		echo "Jaeger: http://localhost:16686 (service tps-api, tps-worker-fast, tps-worker-slow)"; \
+	else $(TPS) traces $(URL_FLAG); echo "in a browser: $${URL:-http://localhost:$${PORT:-8080}}/traces"; fi
 
 ##@ Look
 

@@ -16,6 +16,7 @@ import { signalCommand } from './commands/signal.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stressCommand } from './commands/stress.js';
+import { tracesCommand } from './commands/traces.js';
 import { upCommand } from './commands/up.js';
 import { workerCommand } from './commands/worker.js';
 
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   metricsCommand,
   infoCommand,
+  tracesCommand,
   dlqCommand,
   chaosCommand,
   helpCommand(() => COMMANDS),

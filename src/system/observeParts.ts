@@ -1,8 +1,11 @@
 import type { Disposable } from '../domain/disposable.js';
-import type { WorkQueue } from '../queue/WorkQueue.js';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { DeadLetter, WorkQueue } from '../queue/WorkQueue.js';
 import type { WorkerPool } from '../services/worker/WorkerPool.js';
 import type { StatusStore } from '../store/StatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
+import { ATTRIBUTES } from '../telemetry/spans.js';
+import { contextFromTraceparent } from '../telemetry/traceContext.js';
 import type { Line } from '../tps/jidoka/index.js';
 import { recordDeadLetter } from './deadLetterStatus.js';
 import type { Instruments } from './instruments.js';
@@ -72,11 +75,12 @@ export function observeParts(parts: {
 
   subscriptions.push(
     parts.queue.onDeadLetter((deadLetter) => {
-      const { id, lane } = deadLetter.message;
+      const { id, lane, trace_id } = deadLetter.message;
       logger.warn(
-        { component: 'kanban', id, lane, attempts: deadLetter.attempts },
+        { component: 'kanban', id, lane, trace_id, attempts: deadLetter.attempts },
         `dead-lettered: ${deadLetter.reason}`,
       );
+      recordDeadLetterSpan(instruments.tracing.tracer, deadLetter);
       board.record({
         station: `lane:${lane}`,
         level: 'yellow',
@@ -84,9 +88,31 @@ export function observeParts(parts: {
       });
       flow.deadLettered(lane);
       recordDeadLetter(parts.store, deadLetter).catch((err: unknown) =>
-        logger.error({ err, id }, 'could not record a dead letter'),
+        logger.error({ err, id, trace_id }, 'could not record a dead letter'),
       );
     }),
   );
   return subscriptions;
+}
+
+/** The end of a signal's trace when the queue gives up on it: a span whose outcome is dead_lettered. */
+function recordDeadLetterSpan(tracer: Tracer, deadLetter: DeadLetter): void {
+  const { message } = deadLetter;
+  const span = tracer.startSpan(
+    `dead-letter ${message.lane}`,
+    {
+      kind: SpanKind.INTERNAL,
+      startTime: deadLetter.at,
+      attributes: {
+        [ATTRIBUTES.service]: 'queue',
+        [ATTRIBUTES.signalId]: message.id,
+        [ATTRIBUTES.lane]: message.lane,
+        [ATTRIBUTES.outcome]: 'dead_lettered',
+        'tps.attempts': deadLetter.attempts,
+      },
+    },
+    contextFromTraceparent(message.traceparent),
+  );
+  span.setStatus({ code: SpanStatusCode.ERROR, message: deadLetter.reason });
+  span.end(deadLetter.at);
 }

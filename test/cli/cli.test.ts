@@ -91,6 +91,32 @@ describe('tps against a running system', () => {
     assert.match(lines.at(-1) ?? '', /\scompleted\b/);
   });
 
+  it('traces lists recent traces with their figures, and draws one signal’s trace as a waterfall', async () => {
+    const sent = await tps(['signal', '--wait', '--url', url]);
+    const id = /id (\S+),/.exec(sent.stdout)?.[1] ?? '';
+    const list = await tps(['traces', '--url', url, '--outcome', 'completed']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^\s*TRACE\s+SIGNAL\s+LANE\s+OUTCOME\s+LEAD\s+PROCESS\s+WAIT\s+PCE\s+SPANS/m);
+    assert.match(list.stdout, /average of \d+ finished: lead/);
+    const one = await waitFor(
+      async () => {
+        const run = await tps(['traces', '--signal', id, '--url', url]);
+        return run.code === 0 && run.stdout.includes('completed') ? run : undefined;
+      },
+      { message: `the completed trace of ${id}` },
+    );
+    assert.match(one.stdout, /process-cycle efficiency \d+\.\d %/);
+    assert.match(one.stdout, /^ProcessRequest\s+api\s+│█/m);
+    assert.match(one.stdout, /^\s+queue wait fast\s+queue\s+│\s*░/m);
+    assert.match(one.stdout, /^\s+service-a \/work\s+service-a\s+│/m);
+  });
+
+  it('traces refuses a bad flag value naming the flag', async () => {
+    const run = await tps(['traces', '--outcome', 'maybe', '--url', url]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--outcome expects one of in_progress, completed/);
+  });
+
   it('health says healthy', async () => {
     const run = await tps(['health', '--url', url]);
     assert.equal(run.code, 0, run.stderr);

@@ -203,3 +203,19 @@ describe('tracing settings', () => {
     }
   });
 });
+
+describe('a dead-lettered signal’s trace', () => {
+  it('ends dead_lettered after its last failed attempt', async () => {
+    const t = await startTestSystem({ maxDeliver: 2, retryBackoffMs: 0, circuitBreakerThreshold: 1000 });
+    try {
+      await t.post('/chaos/downstream', { target: 'service-c', error_rate: 1 });
+      const { id } = (await t.send({ signal_type: 'execute', payload: {} })).body as { id: string };
+      await t.waitForStatus(id, 'dead_lettered');
+      const trace = await finishedTrace(t, id, 'dead_lettered');
+      assert.equal(trace.spans.filter((span) => span.name === 'ProcessItem').length, 2);
+      assert.ok(trace.spans.some((span) => span.name === 'dead-letter fast' && span.status === 'error'));
+    } finally {
+      await t.close();
+    }
+  });
+});

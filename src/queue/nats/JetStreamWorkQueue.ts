@@ -503,7 +503,7 @@ export class JetStreamWorkQueue implements WorkQueue {
         settled = true;
         void deadLetter('lease_expired').catch((error: unknown) =>
           this.log.warn(
-            { err: error, lane: lane.name, id: message.id },
+            { err: error, lane: lane.name, id: message.id, trace_id: message.trace_id },
             'could not dead-letter an expired last attempt',
           ),
         );

@@ -874,7 +874,10 @@ export class RabbitMqWorkQueue implements WorkQueue {
     try {
       lease.channel.nack(lease.raw, false, true);
     } catch (err) {
-      this.logger.warn({ err, id: lease.message.id }, 'could not nack; RabbitMQ will deliver it again');
+      this.logger.warn(
+        { err, id: lease.message.id, trace_id: lease.message.trace_id },
+        'could not nack; RabbitMQ will deliver it again',
+      );
     }
   }
 

@@ -51,6 +51,20 @@ describe('traceOutcome', () => {
     assert.equal(traceOutcome([intake, attempt(1, 'deferred', 10)]), 'retried');
   });
 
+  it('ends dead-lettered when the queue gave up during the last attempt, and not after a replay', () => {
+    const deadLetter = span({
+      name: 'dead-letter',
+      start: T0 + 15,
+      end: T0 + 15,
+      attributes: { 'tps.outcome': 'dead_lettered' },
+    });
+    assert.equal(traceOutcome([intake, attempt(1, 'retried', 10), deadLetter]), 'dead_lettered');
+    assert.equal(
+      traceOutcome([intake, attempt(1, 'retried', 10), deadLetter, attempt(2, 'completed', 40)]),
+      'completed',
+    );
+  });
+
   it('ignores a duplicate delivery, which says nothing about the signal', () => {
     assert.equal(
       traceOutcome([intake, attempt(1, 'completed', 10), attempt(2, 'duplicate', 50)]),

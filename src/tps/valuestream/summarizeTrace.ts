@@ -30,13 +30,21 @@ const OUTCOMES: Record<string, TraceOutcome | undefined> = {
   abandoned: 'in_progress',
 };
 
-/** The latest worker verdict; without one, rejected if intake failed, else still in progress. */
+/**
+ * The verdict of the latest attempt to start (a dead-letter counts as starting when the queue gave up, which
+ * is before the failed attempt's span ends); without one, rejected if intake failed, else still in progress.
+ */
 export function traceOutcome(spans: readonly RecordedSpan[]): TraceOutcome {
+  const verdictOf = (span: RecordedSpan) => OUTCOMES[String(span.attributes[ATTRIBUTES.outcome])];
   const verdicts = spans
-    .filter((span) => OUTCOMES[String(span.attributes[ATTRIBUTES.outcome])] !== undefined)
-    .sort((a, b) => a.end - b.end);
+    .filter((span) => verdictOf(span) !== undefined)
+    .sort(
+      (a, b) =>
+        a.start - b.start ||
+        Number(verdictOf(a) === 'dead_lettered') - Number(verdictOf(b) === 'dead_lettered'),
+    );
   const latest = verdicts.at(-1);
-  if (latest) return OUTCOMES[String(latest.attributes[ATTRIBUTES.outcome])] ?? 'in_progress';
+  if (latest) return verdictOf(latest) ?? 'in_progress';
   const intake = spans.find((span) => span.parent_span_id === undefined);
   return intake?.status === 'error' ? 'rejected' : 'in_progress';
 }
