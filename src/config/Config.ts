@@ -94,6 +94,13 @@ function derivePools(s: Settings): Record<LaneName, PoolSettings> {
 }
 
 function checkConsistency(config: Config): void {
+  const starting = Object.values(config.pools).reduce((sum, pool) => sum + pool.size, 0);
+  if (config.workerBudget > 0 && config.workerBudget < starting) {
+    throw new ConfigError(
+      `Invalid configuration: WORKER_BUDGET (${config.workerBudget}) is below the pools' starting sizes ` +
+        `together (${starting}); raise WORKER_BUDGET, lower WORKER_COUNT, or set 0 for no sharing`,
+    );
+  }
   for (const [lane, pool] of Object.entries(config.pools)) {
     if (pool.max < pool.size) {
       throw new ConfigError(

@@ -103,6 +103,12 @@ export const SETTINGS = {
   SLOW_POOL_SIZE: int('Starting size of the slow pool (0 = WORKER_COUNT)', 0, 0, 1000),
   POOL_MIN: int('Fewest workers a pool shrinks to when idle (0 = its starting size)', 0, 0, 1000),
   POOL_MAX: int('Most workers a pool grows to (0 = 4 × its starting size)', 0, 0, 4000),
+  WORKER_BUDGET: int(
+    'Workers all pools of one process share (0 = no sharing: each pool up to POOL_MAX); a flooded lane borrows what the other is not using',
+    0,
+    0,
+    8000,
+  ),
   AUTOSCALE: { type: 'boolean', doc: 'Grow pools under backlog and shrink them when idle', default: true },
   AUTOSCALE_INTERVAL_MS: int('How often pools look at their backlog', 1000, 50, 60_000),
   SCALE_UP_BACKLOG_PER_WORKER: int('Waiting signals per worker that make a pool grow', 2, 1, 10_000),

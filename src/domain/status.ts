@@ -39,6 +39,8 @@ export interface SystemStatus {
     busy: number;
     min: number;
     max: number;
+    /** The most workers the pool may have now: max, or less while the other lane uses the shared budget. */
+    ceiling: number;
     restarts: number;
     scale_ups: number;
     scale_downs: number;

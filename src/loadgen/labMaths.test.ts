@@ -154,8 +154,28 @@ describe("Little's law", () => {
     const predicted = predictCapacity(
       {
         pools: [
-          { pool: 'fast', size: 10, busy: 0, min: 10, max: 40, restarts: 0, scale_ups: 0, scale_downs: 0 },
-          { pool: 'slow', size: 10, busy: 0, min: 10, max: 40, restarts: 0, scale_ups: 0, scale_downs: 0 },
+          {
+            pool: 'fast',
+            size: 10,
+            busy: 0,
+            min: 10,
+            max: 40,
+            ceiling: 40,
+            restarts: 0,
+            scale_ups: 0,
+            scale_downs: 0,
+          },
+          {
+            pool: 'slow',
+            size: 10,
+            busy: 0,
+            min: 10,
+            max: 40,
+            ceiling: 40,
+            restarts: 0,
+            scale_ups: 0,
+            scale_downs: 0,
+          },
         ],
         percentiles_ms: {
           intake: view(0, 0),

@@ -89,6 +89,7 @@ export function systemStatus(
       busy: pool.busy,
       min: pool.min,
       max: pool.max,
+      ceiling: pool.ceiling,
       restarts: pool.restarts,
       scale_ups: pool.scaleUps,
       scale_downs: pool.scaleDowns,

@@ -1,9 +1,10 @@
 import type { Config } from '../config/index.js';
 import type { LaneName } from '../domain/signal.js';
-import type { WorkQueue } from '../queue/WorkQueue.js';
 import { createDownstreamClient, type DownstreamClient } from '../services/downstream/DownstreamClient.js';
 import { createSignalProcessor } from '../services/worker/signalProcessor.js';
 import { WorkerPool } from '../services/worker/WorkerPool.js';
+import type { LaneStats, WorkQueue } from '../queue/WorkQueue.js';
+import { shareCapacity } from '../tps/heijunka/index.js';
 import type { StatusStore } from '../store/StatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
 import { laneBreakerName, type Breaker, type Line } from '../tps/jidoka/index.js';
@@ -42,6 +43,7 @@ export function createWorkerPools(options: {
   const { clock, metrics, flow } = instruments;
   const clients: DownstreamClient[] = [];
   const pools: Partial<Record<LaneName, WorkerPool>> = {};
+  const ceilingOf = sharedBudget(config, () => Object.values(pools));
   for (const lane of options.lanes) {
     const breaker = options.laneBreakers[lane];
     if (!breaker) throw new Error(`no breaker for the ${lane} lane`);
@@ -77,6 +79,7 @@ export function createWorkerPools(options: {
             idleMs: config.scaleIdleMs,
           }
         : undefined,
+      ...(ceilingOf ? { ceiling: (stats: Record<LaneName, LaneStats>) => ceilingOf(lane, stats) } : {}),
       clock,
       logger: options.logger.child({ component: 'worker', pool: lane }),
     });
@@ -89,5 +92,17 @@ export function createWorkerPools(options: {
       await Promise.all(all().map((pool) => pool.close(Math.max(0, deadline - clock.now()))));
       await Promise.all(clients.map((client) => client.close()));
     },
+  };
+}
+
+/** Under WORKER_BUDGET, each pool's ceiling from every pool's busy workers and backlog (Heijunka's rebalancing). */
+function sharedBudget(config: Config, pools: () => WorkerPool[]) {
+  if (config.workerBudget === 0) return undefined;
+  return (lane: LaneName, stats: Record<LaneName, LaneStats>): number => {
+    const demands = pools().map((pool) => {
+      const { min, max, busy } = pool.snapshot();
+      return { name: pool.lane, min, max, demand: busy + stats[pool.lane].depth };
+    });
+    return shareCapacity(demands, config.workerBudget)[lane] ?? config.pools[lane].max;
   };
 }

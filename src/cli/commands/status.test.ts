@@ -35,7 +35,19 @@ const stopped: SystemStatus = {
       stopped_cause: 'breaker lane:fast open',
     },
   ],
-  pools: [{ pool: 'fast', size: 10, busy: 0, min: 2, max: 40, restarts: 1, scale_ups: 0, scale_downs: 0 }],
+  pools: [
+    {
+      pool: 'fast',
+      size: 10,
+      busy: 0,
+      min: 2,
+      max: 40,
+      ceiling: 40,
+      restarts: 1,
+      scale_ups: 0,
+      scale_downs: 0,
+    },
+  ],
   breakers: [
     {
       name: 'lane:fast',

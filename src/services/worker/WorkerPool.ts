@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolSettings } from '../../config/index.js';
 import { EventEmitter } from '../../domain/disposable.js';
 import type { LaneName } from '../../domain/signal.js';
-import type { Delivery, WorkQueue } from '../../queue/WorkQueue.js';
+import type { Delivery, LaneStats, WorkQueue } from '../../queue/WorkQueue.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Clock } from '../../tps/clock.js';
 import { decideScale, type ScalePolicy } from '../../tps/heijunka/index.js';
@@ -19,6 +19,8 @@ export interface PoolSnapshot {
   busy: number;
   min: number;
   max: number;
+  /** The most workers the pool may have now: max, or less while another pool uses the shared budget. */
+  ceiling: number;
   restarts: number;
   scaleUps: number;
   scaleDowns: number;
@@ -57,6 +59,7 @@ export class WorkerPool {
   private lastScale: PoolSnapshot['lastScale'];
   private lastScaleAt = -Infinity;
   private idleSince: number | undefined;
+  private ceiling: number;
   private closing = false;
   private readonly running = new Set<Promise<void>>();
   private autoscaleTimer: NodeJS.Timeout | undefined;
@@ -69,10 +72,14 @@ export class WorkerPool {
       process: SignalProcessor;
       settings: PoolSettings;
       autoscale: (ScalePolicy & { intervalMs: number }) | undefined;
+      /** Under a shared WORKER_BUDGET: the most workers this pool may have, given every lane's backlog. */
+      ceiling?: (stats: Record<LaneName, LaneStats>) => number;
       clock: Clock;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.ceiling = options.settings.max;
+  }
 
   start(): void {
     for (let i = 0; i < this.options.settings.size; i++) this.spawn();
@@ -101,6 +108,7 @@ export class WorkerPool {
       busy: this.busy,
       min,
       max,
+      ceiling: this.ceiling,
       restarts: this.restarts,
       scaleUps: this.scaleUps,
       scaleDowns: this.scaleDowns,
@@ -122,8 +130,8 @@ export class WorkerPool {
 
   /** Sets the pool size within [min, max]; extra workers retire after the signal in hand. */
   resize(target: number, reason: string): void {
-    const { min, max } = this.options.settings;
-    const to = Math.max(min, Math.min(max, target));
+    const { min } = this.options.settings;
+    const to = Math.max(min, Math.min(this.ceiling, target));
     const from = this.size;
     if (to === from) return;
     if (to > from) for (let i = from; i < to; i++) this.spawn();
@@ -234,19 +242,21 @@ export class WorkerPool {
     if (this.busy >= size) this.idleSince = undefined;
     else this.idleSince ??= now;
     const { min, max } = this.options.settings;
+    this.ceiling = this.options.ceiling ? Math.min(max, this.options.ceiling(stats)) : max;
     const decision = decideScale(
       {
         size,
         busy: this.busy,
         backlog: stats[this.options.lane].depth,
         min,
-        max,
+        max: this.ceiling,
         now,
         lastScaleAt: this.lastScaleAt,
         ...(this.idleSince === undefined ? {} : { idleSince: this.idleSince }),
       },
       policy,
     );
-    if (decision.size !== size) this.resize(decision.size, decision.reason);
+    const lent = this.ceiling < max ? ` (shared budget: up to ${this.ceiling} of max ${max} now)` : '';
+    if (decision.size !== size) this.resize(decision.size, decision.reason + lent);
   }
 }

@@ -1,2 +1,3 @@
 export * from './autoscale.js';
 export * from './router.js';
+export * from './shareCapacity.js';
