@@ -86,7 +86,8 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
           String(pool.size),
           String(pool.busy),
           String(pool.min),
-          String(pool.max),
+          // Under a shared WORKER_BUDGET the pool may be held below its max while the other lane is busy.
+          pool.ceiling < pool.max ? `${pool.max} (${pool.ceiling} now)` : String(pool.max),
           pool.restarts > 0 ? style.tone('warn', String(pool.restarts)) : '0',
           String(pool.scale_ups),
           String(pool.scale_downs),
