@@ -8,11 +8,15 @@ import { systemClock, type Clock } from '../tps/clock.js';
 import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
 import { RollingCounter } from '../tps/kaizen/index.js';
 import { FlowStats } from './FlowStats.js';
+import { startCountersAtZero } from './gauges.js';
+import { createServiceLevels } from './serviceLevels.js';
 
 /** What every process of the system measures and shows with: metrics, Kaizen's flow stats, the andon, breakers. */
 export function createInstruments(config: Config, logger: Logger, clock: Clock = systemClock) {
-  const metrics = createMetrics();
-  const flow = new FlowStats(metrics, clock);
+  const slos = createServiceLevels(config, clock);
+  const metrics = createMetrics(undefined, () => slos.snapshots());
+  startCountersAtZero(metrics);
+  const flow = new FlowStats(metrics, clock, slos);
   const board = createAndonBoard({ clock });
   const restarts = new RollingCounter<LaneName>(clock);
   const breakers: Breaker[] = [];
@@ -48,7 +52,7 @@ export function createInstruments(config: Config, logger: Logger, clock: Clock =
     },
   };
 
-  return { clock, metrics, flow, board, restarts, breakers, makeBreaker, signalObserver };
+  return { clock, metrics, flow, slos, board, restarts, breakers, makeBreaker, signalObserver };
 }
 
 export type Instruments = ReturnType<typeof createInstruments>;

@@ -8,6 +8,7 @@ import { createLine } from '../../tps/jidoka/index.js';
 import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { observeParts } from '../observeParts.js';
+import { sloView } from '../serviceLevels.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
 import type { RunningProcess } from './apiProcess.js';
 import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
@@ -84,6 +85,7 @@ export async function startWorkerProcess(
     if (snapshot) {
       metrics.poolSize.set({ pool }, snapshot.size);
       metrics.poolBusy.set({ pool }, snapshot.busy);
+      metrics.poolMax.set({ pool }, snapshot.max);
     }
     for (const breaker of breakers) {
       metrics.breakerState.set(
@@ -99,6 +101,7 @@ export async function startWorkerProcess(
     queue: { backend: queue.backend, ...queue.availability() },
     rates: flow.rates(),
     percentiles_ms: flow.percentiles(),
+    slos: instruments.slos.snapshots().map(sloView),
   }));
   const url = await app.listen({ host: config.host, port: config.workerPort });
   workers.start();
