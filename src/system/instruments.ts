@@ -34,6 +34,9 @@ export function createInstruments(config: Config, logger: Logger, clock: Clock =
       clock,
     });
     breakers.push(breaker);
+    // At zero from the start, so Prometheus's increase() sees a breaker's first transition (see gauges.ts).
+    for (const event of ['open', 'half_open', 'closed', 'rejected'])
+      metrics.breakerEvents.inc({ breaker: name, event }, 0);
     return breaker;
   };
 
