@@ -66,7 +66,7 @@ const SLOW_TRACES = {
 const TRACES = { title: 'Traces in Jaeger', url: explore('jaeger', { queryType: 'search' }) };
 const WARN_LOGS = {
   title: 'Warnings in Loki (trace_id links to the trace)',
-  url: explore('loki', { expr: '{service=~".+"} | json | level=~"warn|error"' }),
+  url: explore('loki', { expr: '{service=~".+", level=~"warn|error|fatal"}' }),
 };
 /** The API's own pages on the host port of deploy/docker-compose.yml. */
 const BUILT_IN_TRACES = { title: 'Trace viewer of the API (/traces)', url: 'http://localhost:8080/traces' };
@@ -550,7 +550,8 @@ const bottleneck: Item[] = [
       'Log lines at warn or above from Loki; each line about a signal carries trace_id, which links to its trace in Jaeger.',
     type: 'logs',
     datasource: 'loki',
-    targets: [{ expr: '{service=~".+"} | json | level=~"warn|error|fatal"' }],
+    // level is a stream label (promtail turns pino's number into its name); trace_id is structured metadata.
+    targets: [{ expr: '{service=~".+", level=~"warn|error|fatal"}' }],
     links: [WARN_LOGS, TRACES],
     w: 24,
     h: 10,
