@@ -38,6 +38,15 @@ const int = (doc: string, d: number, minimum = 0, maximum?: number): IntSpec => 
   ...(maximum === undefined ? {} : { maximum }),
 });
 
+/** A share for SLO targets: at least 0.5, and below 1 so an error budget is left. */
+const share = (doc: string, d: number): NumberSpec => ({
+  type: 'number',
+  doc,
+  default: d,
+  minimum: 0.5,
+  maximum: 0.99999,
+});
+
 export const SETTINGS = {
   PORT: int('HTTP port of the API (0 picks a free one)', 8080, 0, 65535),
   HOST: { type: 'string', doc: 'Address the API listens on', default: 'localhost' },
@@ -178,6 +187,24 @@ export const SETTINGS = {
     doc: 'OTLP/HTTP collector (e.g. http://localhost:4318 for Jaeger); traces are exported when set',
     default: '',
   },
+  SLO_AVAILABILITY_TARGET: share(
+    "SLO: share of POST /signal answered without a 5xx (4xx are the client's or back-pressure and do not count)",
+    0.999,
+  ),
+  SLO_FAST_LEAD_MS: int(
+    'SLO: lead time a completed fast-lane signal must stay within (the Prometheus rules use the 1 s bucket)',
+    1000,
+    1,
+    3_600_000,
+  ),
+  SLO_FAST_TARGET: share('SLO: share of completed fast-lane signals within SLO_FAST_LEAD_MS', 0.99),
+  SLO_SLOW_LEAD_MS: int(
+    'SLO: lead time a completed slow-lane signal must stay within (the Prometheus rules use the 10 s bucket)',
+    10_000,
+    1,
+    3_600_000,
+  ),
+  SLO_SLOW_TARGET: share('SLO: share of completed slow-lane signals within SLO_SLOW_LEAD_MS', 0.99),
   LOG_LEVEL: {
     type: 'string',
     doc: 'pino log level',

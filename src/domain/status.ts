@@ -13,6 +13,19 @@ export interface PercentilesView {
   mean: number;
 }
 
+/** One SLO over the last 6 hours (see src/tps/kaizen/SloTracker.ts). */
+export interface SloView {
+  name: string;
+  objective: string;
+  target: number;
+  /** Good / all events; null when there were none. */
+  sli: number | null;
+  /** 1 = untouched, 0 = spent, below 0 = overspent. */
+  error_budget_remaining: number;
+  burn_rates: { '5m': number; '1h': number; '6h': number };
+  events: { good: number; total: number };
+}
+
 export interface SystemStatus {
   mode: 'embedded' | 'distributed';
   generated_at: string;
@@ -78,4 +91,5 @@ export interface SystemStatus {
     lead_time: Record<LaneName, PercentilesView>;
   };
   chaos: { active: string[] };
+  slos: SloView[];
 }

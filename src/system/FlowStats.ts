@@ -3,6 +3,7 @@ import type { ProcessObserver, ProcessOutcome } from '../services/worker/signalP
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Clock } from '../tps/clock.js';
 import { Percentiles, RollingCounter, type PercentileSnapshot } from '../tps/kaizen/index.js';
+import type { ServiceLevels } from './serviceLevels.js';
 
 type CounterKey =
   | 'requests'
@@ -41,6 +42,7 @@ export class FlowStats implements ProcessObserver {
   constructor(
     private readonly metrics: Metrics,
     clock: Clock,
+    private readonly slos?: ServiceLevels,
   ) {
     this.counters = new RollingCounter<CounterKey>(clock);
     this.intake = new Percentiles(clock);
@@ -54,7 +56,10 @@ export class FlowStats implements ProcessObserver {
     this.metrics.apiLatency.observe({ method: sample.method, route: sample.route }, sample.ms / 1000);
     this.counters.add('requests');
     if (sample.status >= 500) this.counters.add('server_errors');
-    if (sample.route === '/signal' && sample.method === 'POST') this.intake.record(sample.ms);
+    if (sample.route === '/signal' && sample.method === 'POST') {
+      this.intake.record(sample.ms);
+      this.slos?.intakeAnswered(sample.status);
+    }
   }
 
   accepted(lane: LaneName): void {
@@ -86,6 +91,7 @@ export class FlowStats implements ProcessObserver {
     if (details.leadTimeMs !== undefined) {
       this.metrics.leadTime.observe({ lane }, details.leadTimeMs / 1000);
       this.leadTime[lane].record(details.leadTimeMs);
+      if (outcome === 'completed') this.slos?.completed(lane, details.leadTimeMs);
     }
   }
 

@@ -16,6 +16,7 @@ import { createRouter } from '../tps/heijunka/index.js';
 import type { Breaker, Line } from '../tps/jidoka/index.js';
 import { updateGauges } from './gauges.js';
 import type { Instruments } from './instruments.js';
+import { sloView } from './serviceLevels.js';
 import { andonInput, systemStatus, type StatusParts } from './systemStatus.js';
 import { VERSION } from './version.js';
 
@@ -116,7 +117,8 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     updateGauges(metrics, parts, board);
     return parts;
   };
-  const status = async (): Promise<SystemStatus> => systemStatus(await observe(), board, flow.percentiles());
+  const status = async (): Promise<SystemStatus> =>
+    systemStatus(await observe(), board, flow.percentiles(), instruments.slos.snapshots().map(sloView));
   const ticker = setInterval(
     () => void observe().catch((err: unknown) => logger.error({ err }, 'andon tick failed')),
     ANDON_TICK_MS,

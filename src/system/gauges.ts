@@ -7,6 +7,18 @@ const BREAKER_STATE = { closed: 0, half_open: 1, open: 2 } as const;
 const LEVEL = { green: 0, yellow: 1, red: 2 } as const;
 const FAULTS = ['downstream_latency', 'downstream_errors', 'queue_down', 'cascade'] as const;
 
+/**
+ * Counters whose series would otherwise appear only at their first event, at 1: Prometheus's increase() cannot
+ * see that first event (it needs two samples), so the first restart or dead letter would raise no alert.
+ */
+export function startCountersAtZero(metrics: Metrics): void {
+  for (const lane of LANES) {
+    metrics.workerRestarts.inc({ pool: lane }, 0);
+    metrics.deadLetters.inc({ lane }, 0);
+    for (const direction of ['up', 'down']) metrics.poolScaleEvents.inc({ pool: lane, direction }, 0);
+  }
+}
+
 /** The gauges of the contract, set from the state the andon tick just gathered. */
 export function updateGauges(metrics: Metrics, parts: StatusParts, board: AndonBoard): void {
   for (const lane of LANES) {
@@ -18,6 +30,7 @@ export function updateGauges(metrics: Metrics, parts: StatusParts, board: AndonB
   for (const pool of parts.pools) {
     metrics.poolSize.set({ pool: pool.pool }, pool.size);
     metrics.poolBusy.set({ pool: pool.pool }, pool.busy);
+    metrics.poolMax.set({ pool: pool.pool }, pool.max);
   }
   for (const breaker of parts.breakers) {
     metrics.breakerState.set({ breaker: breaker.name }, BREAKER_STATE[breaker.state]);

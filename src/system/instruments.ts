@@ -9,11 +9,13 @@ import { systemClock, type Clock } from '../tps/clock.js';
 import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
 import { RollingCounter } from '../tps/kaizen/index.js';
 import { FlowStats } from './FlowStats.js';
+import { startCountersAtZero } from './gauges.js';
+import { createServiceLevels } from './serviceLevels.js';
 import { VERSION } from './version.js';
 
 /**
- * What every process of the system measures and shows with: metrics, Kaizen's flow stats, the andon, breakers,
- * and the tracer of the value stream. `service` names the process in its traces (tps-embedded, tps-api, …).
+ * What every process of the system measures and shows with: metrics, Kaizen's flow stats and SLOs, the andon,
+ * breakers, and the tracer of the value stream. `service` names the process in its traces (tps-embedded, …).
  */
 export function createInstruments(
   config: Config,
@@ -21,7 +23,9 @@ export function createInstruments(
   options: { service: string; clock?: Clock },
 ) {
   const clock = options.clock ?? systemClock;
-  const metrics = createMetrics();
+  const slos = createServiceLevels(config, clock);
+  const metrics = createMetrics(undefined, () => slos.snapshots());
+  startCountersAtZero(metrics);
   const tracing = createTracing({
     service: options.service,
     version: VERSION,
@@ -29,7 +33,7 @@ export function createInstruments(
     buffer: config.traceBuffer,
     otlpEndpoint: config.otelExporterOtlpEndpoint,
   });
-  const flow = new FlowStats(metrics, clock);
+  const flow = new FlowStats(metrics, clock, slos);
   const board = createAndonBoard({ clock });
   const restarts = new RollingCounter<LaneName>(clock);
   const breakers: Breaker[] = [];
@@ -47,6 +51,9 @@ export function createInstruments(
       clock,
     });
     breakers.push(breaker);
+    // At zero from the start, so Prometheus's increase() sees a breaker's first transition (see gauges.ts).
+    for (const event of ['open', 'half_open', 'closed', 'rejected'])
+      metrics.breakerEvents.inc({ breaker: name, event }, 0);
     return breaker;
   };
 
@@ -65,7 +72,7 @@ export function createInstruments(
     },
   };
 
-  return { clock, metrics, tracing, flow, board, restarts, breakers, makeBreaker, signalObserver };
+  return { clock, metrics, tracing, flow, slos, board, restarts, breakers, makeBreaker, signalObserver };
 }
 
 export type Instruments = ReturnType<typeof createInstruments>;

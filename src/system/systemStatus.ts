@@ -1,6 +1,6 @@
 import type { ChaosState } from '../chaos/ChaosControl.js';
 import { LANES, type LaneName } from '../domain/signal.js';
-import type { SystemStatus } from '../domain/status.js';
+import type { SloView, SystemStatus } from '../domain/status.js';
 import type { LaneStats } from '../queue/WorkQueue.js';
 import type { DownstreamServiceName, ServiceBehaviour } from '../services/downstream/ServiceBehaviour.js';
 import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
@@ -54,6 +54,7 @@ export function systemStatus(
   parts: StatusParts,
   board: AndonBoard,
   percentiles: FlowPercentiles,
+  slos: SloView[],
 ): SystemStatus {
   const line = parts.line.snapshot();
   return {
@@ -117,5 +118,6 @@ export function systemStatus(
     rates: parts.rates,
     percentiles_ms: percentiles,
     chaos: { active: parts.chaos.active },
+    slos,
   };
 }

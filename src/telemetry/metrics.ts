@@ -1,10 +1,22 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-const FLOW_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** Buckets of the queue-wait, processing and lead-time histograms; the SLO rules read lead time at 1 and 10 s. */
+export const FLOW_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** An SLO as the `slo_*` gauges read it when scraped. */
+export interface SloReading {
+  name: string;
+  errorBudgetRemaining: number;
+  burnRates: Record<string, number>;
+}
 
 /** Every metric of the contract (DESIGN.md "Metric names"), on a registry of its own per running system. */
-export function createMetrics(registry = new Registry()) {
+export function createMetrics(
+  registry = new Registry(),
+  /** Read at each scrape for the `slo_*` gauges. */
+  slos: () => readonly SloReading[] = () => [],
+) {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
@@ -139,6 +151,32 @@ export function createMetrics(registry = new Registry()) {
       help: 'Injected faults in force (1) or not (0)',
       labelNames: ['fault'] as const,
       registers,
+    }),
+    poolMax: new Gauge({
+      name: 'worker_pool_max',
+      help: 'Most workers a pool may grow to (its headroom is this minus worker_pool_size)',
+      labelNames: ['pool'] as const,
+      registers,
+    }),
+    sloErrorBudget: new Gauge({
+      name: 'slo_error_budget_remaining',
+      help: 'Share of the error budget of the last 6 h left: 1 untouched, 0 spent, below 0 overspent',
+      labelNames: ['slo'] as const,
+      registers,
+      collect() {
+        for (const slo of slos()) this.set({ slo: slo.name }, slo.errorBudgetRemaining);
+      },
+    }),
+    sloBurnRate: new Gauge({
+      name: 'slo_burn_rate',
+      help: 'Error rate over the window divided by the one the SLO allows (1 spends the budget exactly)',
+      labelNames: ['slo', 'window'] as const,
+      registers,
+      collect() {
+        for (const slo of slos())
+          for (const [window, rate] of Object.entries(slo.burnRates))
+            this.set({ slo: slo.name, window }, rate);
+      },
     }),
   };
 }

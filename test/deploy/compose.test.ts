@@ -294,6 +294,10 @@ describe('deploy/docker-compose.yml', () => {
       !stages.some((s) => isRecord(s.labels) && 'trace_id' in s.labels),
       'trace_id must not be a label',
     );
+    assert.ok(
+      stages.some((s) => isRecord(s.structured_metadata) && 'trace_id' in s.structured_metadata),
+      'trace_id is kept as a field (structured metadata)',
+    );
     const clients = list(promtail.clients, 'clients').map(
       (c) => new URL(String(record(c, 'client').url)).hostname,
     );

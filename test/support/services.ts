@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 export interface LocalService {
@@ -21,6 +22,17 @@ const reachable = (service: LocalService, timeoutMs = 1000): Promise<boolean> =>
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+
+/**
+ * For `describe(name, { skip: skipWithout('/usr/bin/promtool', 'prometheus') }, …)`: a test that runs a program
+ * is skipped with one line on a machine without it; under CI (CI=true) a missing program fails instead.
+ */
+export function skipWithout(program: string, debianPackage: string): string | false {
+  if (existsSync(program)) return false;
+  const what = `${program} is missing (Debian package ${debianPackage})`;
+  if (process.env.CI === 'true') throw new Error(`${what}, and CI must run every test (.ci/run installs it)`);
+  return `${what}: install it to run these tests`;
+}
 
 /**
  * For `describe(name, { skip: await skipUnless(NATS) }, …)`: on a laptop without the service the suite is

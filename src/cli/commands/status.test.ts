@@ -73,6 +73,26 @@ const stopped: SystemStatus = {
     lead_time: { fast: none, slow: some },
   },
   chaos: { active: ['downstream_latency'] },
+  slos: [
+    {
+      name: 'intake-availability',
+      objective: 'POST /signal answered without a 5xx',
+      target: 0.999,
+      sli: 0.98,
+      error_budget_remaining: -19,
+      burn_rates: { '5m': 20, '1h': 20, '6h': 20 },
+      events: { good: 49, total: 50 },
+    },
+    {
+      name: 'fast-lead-time',
+      objective: 'completed fast-lane signals within 1000 ms lead time',
+      target: 0.99,
+      sli: null,
+      error_budget_remaining: 1,
+      burn_rates: { '5m': 0, '1h': 0, '6h': 0 },
+      events: { good: 0, total: 0 },
+    },
+  ],
 };
 
 describe('renderStatus', () => {
@@ -111,5 +131,13 @@ describe('renderStatus', () => {
     assert.match(plain, /^\s+lead time, slow\s+12\.3 ms\s+20 ms\s+1\.5 s\s+1\.7 s\s+40$/m);
     assert.match(plain, /completed fast 0\/s, slow 1\.3\/s/);
     assert.match(plain, /errors 50%/);
+  });
+
+  it('shows each SLO with its target, SLI, budget left and burn rates', () => {
+    const plain = renderStatus(stopped, createStyle({ isTTY: false } as NodeJS.WriteStream, {}), NOW);
+    assert.match(plain, /^SLOS \(last 6 h\)$/m);
+    assert.match(plain, /^\s+SLO\s+TARGET\s+SLI\s+BUDGET LEFT\s+BURN 5M\s+BURN 1H\s+BURN 6H\s+GOOD\/ALL$/m);
+    assert.match(plain, /^\s+intake-availability\s+99\.9%\s+98%\s+-1900%\s+20×\s+20×\s+20×\s+49\/50$/m);
+    assert.match(plain, /^\s+fast-lead-time\s+99%\s+—\s+100%\s+0×\s+0×\s+0×\s+0\/0$/m);
   });
 });

@@ -11,12 +11,14 @@ const RECENT_EVENTS = 8;
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: 'the line at a glance: andon stations, lanes, pools, breakers, percentiles, rates (GET /status)',
+  summary:
+    'the line at a glance: andon stations, lanes, pools, breakers, percentiles, rates, SLOs (GET /status)',
   usage: `tps status [--json] [--url URL]
 
   Tables of the andon stations (level, cause, since), lanes (depth/capacity, in flight, WIP limit, dead
   letters, running or stopped and why), pools (size, busy, min, max, restarts, scaling), breakers (state,
-  failures, opens, last failure, next probe), latency percentiles and rates.
+  failures, opens, last failure, next probe), latency percentiles, rates, and the SLOs (target, SLI, error
+  budget left and burn rates over 5 minutes, 1 hour and 6 hours).
   --json      the answer as the API gives it
   --url URL   the API (default http://localhost:$PORT, PORT defaulting to 8080)`,
 
@@ -161,6 +163,9 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
       ` · requests ${perSecond(r.requests_per_s)} · errors ${r.error_rate > 0 ? style.tone('warn', percent(r.error_rate)) : '0%'}`,
   );
 
+  // An API from before the SLOs has none to show.
+  if (status.slos?.length) sections.push(`${heading('SLOS')} (last 6 h)\n` + sloTable(status.slos, style));
+
   const events = status.andon.events.slice(0, RECENT_EVENTS);
   if (events.length > 0) {
     sections.push(
@@ -177,6 +182,33 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
     );
   }
   return sections.join('\n\n');
+}
+
+/** Burn rates at the page threshold (14.4: a 30-day budget gone in 2 days) are bad, above 1 a warning. */
+function sloTable(slos: SystemStatus['slos'], style: Style): string {
+  const burn = (rate: number) => {
+    const text = `${round(rate)}×`;
+    if (rate >= 14.4) return style.tone('bad', text);
+    return rate > 1 ? style.tone('warn', text) : text;
+  };
+  const budget = (left: number) => {
+    const text = `${round(left * 100)}%`;
+    if (left <= 0) return style.tone('bad', text);
+    return left < 0.5 ? style.tone('warn', text) : text;
+  };
+  return formatTable(
+    ['SLO', 'TARGET', 'SLI', 'BUDGET LEFT', 'BURN 5M', 'BURN 1H', 'BURN 6H', 'GOOD/ALL'],
+    slos.map((slo) => [
+      slo.name,
+      `${round(slo.target * 100)}%`,
+      slo.sli === null ? '—' : `${Math.floor(slo.sli * 10_000) / 100}%`,
+      budget(slo.error_budget_remaining),
+      burn(slo.burn_rates['5m']),
+      burn(slo.burn_rates['1h']),
+      burn(slo.burn_rates['6h']),
+      `${slo.events.good}/${slo.events.total}`,
+    ]),
+  );
 }
 
 function breakerState(state: SystemStatus['breakers'][number]['state'], style: Style): string {

@@ -10,6 +10,7 @@ import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
 import { observeParts } from '../observeParts.js';
+import { sloView } from '../serviceLevels.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
 import type { RunningProcess } from './apiProcess.js';
 import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
@@ -90,6 +91,7 @@ export async function startWorkerProcess(
     if (snapshot) {
       metrics.poolSize.set({ pool }, snapshot.size);
       metrics.poolBusy.set({ pool }, snapshot.busy);
+      metrics.poolMax.set({ pool }, snapshot.max);
     }
     for (const breaker of breakers) {
       metrics.breakerState.set(
@@ -105,6 +107,7 @@ export async function startWorkerProcess(
     queue: { backend: queue.backend, ...queue.availability() },
     rates: flow.rates(),
     percentiles_ms: flow.percentiles(),
+    slos: instruments.slos.snapshots().map(sloView),
   }));
   // The worker's part of each trace; the API has its own part and Jaeger (OTLP) joins them.
   await app.register(traceRoutes, instruments.tracing.recent ? { traces: instruments.tracing.recent } : {});

@@ -31,6 +31,20 @@ describe('RollingCounter', () => {
     assert.equal(counter.sum('ok'), 0);
   });
 
+  it('sums a shorter span of the window on request, in whole buckets', () => {
+    const clock = new ManualClock(0);
+    const counter = new RollingCounter(clock, { windowMs: 60_000, buckets: 6 });
+    counter.add('ok', 1);
+    clock.set(30_000);
+    counter.add('ok', 10);
+    clock.set(55_000);
+    counter.add('ok', 100);
+    assert.equal(counter.sum('ok', 10_000), 100, 'the current bucket only');
+    assert.equal(counter.sum('ok', 25_000), 110, 'three buckets: 30 s to 60 s');
+    assert.equal(counter.sum('ok', 1), 100, 'at least the current bucket');
+    assert.equal(counter.sum('ok', 3_600_000), 111, 'never more than the window');
+  });
+
   it('does not carry an old count into a reused bucket', () => {
     const clock = new ManualClock(0);
     const counter = new RollingCounter(clock, { windowMs: 10_000, buckets: 10 });

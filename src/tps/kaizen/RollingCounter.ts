@@ -48,15 +48,22 @@ export class RollingCounter<Key extends string = string> {
     series.counts[slot] = (series.counts[slot] ?? 0) + n;
   }
 
-  /** The count for `key` inside the window. */
-  sum(key: Key): number {
+  /**
+   * The count for `key` inside the window, or inside its last `withinMs` only (whole buckets: the current
+   * one and those before it, as many as `withinMs` covers, never more than the window).
+   */
+  sum(key: Key, withinMs?: number): number {
     const series = this.series.get(key);
     if (!series) return 0;
     const now = this.bucketOf(this.clock.now());
+    const span =
+      withinMs === undefined
+        ? this.bucketCount
+        : Math.min(this.bucketCount, Math.max(1, Math.ceil(withinMs / this.bucketMs)));
     let total = 0;
     for (let slot = 0; slot < this.bucketCount; slot++) {
       const bucket = series.bucketOf[slot] ?? Number.NaN;
-      if (bucket > now - this.bucketCount && bucket <= now) total += series.counts[slot] ?? 0;
+      if (bucket > now - span && bucket <= now) total += series.counts[slot] ?? 0;
     }
     return total;
   }

@@ -1,2 +1,3 @@
 export * from './Percentiles.js';
 export * from './RollingCounter.js';
+export * from './SloTracker.js';
