@@ -7,7 +7,9 @@ import { createApiSide } from '../apiSide.js';
 import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+import { recordChaos, recordRestart } from '../observeParts.js';
 import { createRemoteChaos } from './remoteChaos.js';
+import { SupervisorLink } from './SupervisorLink.js';
 
 export interface RunningProcess {
   url: string;
@@ -38,6 +40,19 @@ export async function startApiProcess(
     clock: instruments.clock,
   });
   let draining = false;
+  const supervisor = config.supervisorUrl
+    ? new SupervisorLink(config.supervisorUrl, {
+        config,
+        onRestart: (pool, count, how) =>
+          recordRestart(
+            instruments,
+            pool,
+            `the ${pool} worker process was ${how} and run-local started it again`,
+            count,
+          ),
+      })
+    : undefined;
+  supervisor?.start();
 
   const apiSide = await createApiSide({
     mode: 'distributed',
@@ -55,8 +70,13 @@ export async function startApiProcess(
     }),
     line,
     queueBreaker,
-    chaos: createRemoteChaos(downstreamUrls(config)),
-    pools: () => [],
+    chaos: createRemoteChaos({
+      urls: downstreamUrls(config),
+      ...(supervisor ? { supervisor } : {}),
+      cascadeLatencyMs: config.downstreamTimeoutMs * 2,
+      onChange: recordChaos(logger, instruments),
+    }),
+    pools: () => supervisor?.pools() ?? [],
     behaviours: {},
     draining: () => draining,
   });
@@ -67,6 +87,7 @@ export async function startApiProcess(
     config,
     close: async () => {
       draining = true;
+      supervisor?.close();
       await apiSide.close();
       await queue.close();
       await store.close();
