@@ -3,7 +3,7 @@
 #
 # Variables: URL=http://host:port (the API; default http://localhost:$PORT), PORT=8080 (for up and run-local),
 # LATENCY, ERROR_RATE, TARGET, POOL (chaos), GREP (metrics), TYPE, PAYLOAD (signal), ID (dlq-replay),
-# RATE, DURATION (load).
+# RATE, DURATION (load), OWN_NATS=1 (run-local starts a nats-server of its own).
 
 .DEFAULT_GOAL := help
 SHELL := /bin/sh
@@ -61,8 +61,8 @@ restart: ## down, then up
 	$(MAKE) --no-print-directory down
 	$(MAKE) --no-print-directory up
 
-run-local: $(CLI) ## distributed mode here: downstream, both workers and the API on the local brokers (QUEUE_BACKEND=nats+rabbitmq); Ctrl-C stops all
-	$(TPS) run-local
+run-local: $(CLI) ## distributed mode here: downstream, both workers and the API on the local brokers (QUEUE_BACKEND=nats+rabbitmq); OWN_NATS=1 runs a nats-server of its own that chaos-queue-down may stop; Ctrl-C stops all
+	$(TPS) run-local $(if $(OWN_NATS),--own-nats)
 
 logs: $(CLI) ## follow the log of what `make up` started
 	$(TPS) logs

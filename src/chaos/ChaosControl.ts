@@ -11,10 +11,21 @@ export interface ChaosState {
   active: FaultName[];
 }
 
+/** Which worker died: in the embedded mode a worker of a pool, in the distributed mode a process (its pid). */
+export interface CrashedWorker {
+  pool: LaneName;
+  worker: number;
+  heldSignal?: string;
+  /** Every signal it held when it died (a worker process holds one per busy worker). */
+  heldSignals?: string[];
+  /** How it died, e.g. "SIGKILL". */
+  how?: string;
+}
+
 /** The faults a learner can inject; the embedded and distributed modes each implement it. */
 export interface ChaosControl {
   injectDownstream(target: DownstreamServiceName, fault: Partial<InjectedFault>): Promise<ChaosState>;
-  crashWorker(pool?: LaneName): Promise<{ pool: LaneName; worker: number; heldSignal?: string } | undefined>;
+  crashWorker(pool?: LaneName): Promise<CrashedWorker | undefined>;
   queueDown(): Promise<ChaosState>;
   queueRecover(): Promise<ChaosState>;
   /** Slows service A past its callers' timeouts; the slowness spreads back through B and C until breakers stop it. */

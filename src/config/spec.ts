@@ -102,6 +102,11 @@ export const SETTINGS = {
     0,
     65533,
   ),
+  SUPERVISOR_URL: {
+    type: 'string',
+    doc: 'Admin address of the `tps run-local` that started this API (it sets this): distributed crash-worker and queue-down go there',
+    default: '',
+  },
   SIGNAL_ROUTES: {
     type: 'string',
     doc: 'Overrides of which lane a signal type goes to, e.g. "report=fast,notify=slow"',

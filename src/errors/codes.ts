@@ -12,6 +12,8 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'Admin routes need loopback or the admin token' },
   NOT_RETRYABLE: { status: 409, message: 'Only failed, expired or dead-lettered signals can be retried' },
   ID_CONFLICT: { status: 409, message: 'This id belongs to a different signal' },
+  NO_WORKER: { status: 409, message: 'No worker to crash' },
+  BROKER_NOT_OWNED: { status: 409, message: 'This broker was not started by us, so we do not stop it' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
   LANE_FULL: { status: 429, message: 'The lane is full' },
@@ -21,6 +23,7 @@ export const ERRORS = {
   SHUTTING_DOWN: { status: 503, message: 'The system is shutting down' },
   INTERNAL: { status: 500, message: 'Internal error' },
   NOT_SUPPORTED: { status: 501, message: 'Not supported in this mode' },
+  SUPERVISOR_UNREACHABLE: { status: 502, message: 'The run-local supervisor does not answer' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -12,6 +12,8 @@ export interface Sample {
   pools: Record<string, { size: number; busy: number; restarts: number }>;
   breakers: Record<string, { state: BreakerState; opens: number; totalFailures: number }>;
   queueAvailable: boolean;
+  /** Why the queue is unavailable or degraded ("fallback active: …"), if it says. */
+  queueCause?: string;
   chaos: string[];
   intakePerS: number;
   processingP99: Record<string, number>;
@@ -91,6 +93,7 @@ export class Observer {
         ]),
       ),
       queueAvailable: status.queue.available,
+      ...(status.queue.cause ? { queueCause: status.queue.cause } : {}),
       chaos: [...status.chaos.active],
       intakePerS: status.rates.intake_per_s,
       processingP99: Object.fromEntries(

@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createLine } from '../tps/jidoka/index.js';
 import { createApiSide } from './apiSide.js';
 import { createInstruments } from './instruments.js';
-import { observeParts } from './observeParts.js';
+import { observeParts, recordChaos } from './observeParts.js';
 import { workQueueLimits } from './workQueueLimits.js';
 import { createLaneBreakers, createWorkerPools } from './workerPools.js';
 
@@ -92,10 +92,7 @@ async function wire(config: Config, logger: Logger) {
     pools,
     queue,
     cascadeLatencyMs: config.downstreamTimeoutMs * 2,
-    onChange: (state, what) => {
-      logger.warn({ chaos: state.active }, `chaos: ${what}`);
-      board.record({ station: 'chaos', level: state.active.length > 0 ? 'yellow' : 'green', message: what });
-    },
+    onChange: recordChaos(logger, instruments),
   });
 
   const disposables = observeParts({ logger, instruments, line, pools: Object.values(pools), queue, store });

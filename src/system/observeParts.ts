@@ -9,6 +9,27 @@ import { contextFromTraceparent } from '../telemetry/traceContext.js';
 import type { Line } from '../tps/jidoka/index.js';
 import { recordDeadLetter } from './deadLetterStatus.js';
 import type { Instruments } from './instruments.js';
+import type { LaneName } from '../domain/signal.js';
+import type { ChaosState } from '../chaos/ChaosControl.js';
+
+/** A worker (or a worker process) of `pool` died and was restarted: the counter, the rolling window, the andon. */
+export function recordRestart(instruments: Instruments, pool: LaneName, message: string, count = 1): void {
+  instruments.metrics.workerRestarts.inc({ pool }, count);
+  instruments.restarts.add(pool, count);
+  instruments.board.record({ station: `pool:${pool}`, level: 'yellow', message });
+}
+
+/** Chaos switched on or off: a log line and an andon event, so a learner sees that the fault really fired. */
+export const recordChaos =
+  (logger: Logger, instruments: Instruments) =>
+  (state: ChaosState, what: string): void => {
+    logger.warn({ chaos: state.active }, `chaos: ${what}`);
+    instruments.board.record({
+      station: 'chaos',
+      level: state.active.length > 0 ? 'yellow' : 'green',
+      message: what,
+    });
+  };
 
 /**
  * Attaches logs, metrics and andon events to the parts' events, so none of that lives inside the logic.
@@ -24,7 +45,7 @@ export function observeParts(parts: {
   store: StatusStore;
 }): Disposable[] {
   const { logger, instruments } = parts;
-  const { metrics, board, flow, restarts } = instruments;
+  const { metrics, board, flow } = instruments;
   const jidoka = logger.child({ component: 'jidoka' });
   const subscriptions: Disposable[] = [];
 
@@ -61,13 +82,11 @@ export function observeParts(parts: {
           metrics.poolScaleEvents.inc({ pool: event.pool, direction: event.to > event.from ? 'up' : 'down' });
           poolLogger.info({ from: event.from, to: event.to }, `pool ${event.pool} scaled: ${event.reason}`);
         } else {
-          metrics.workerRestarts.inc({ pool: event.pool });
-          restarts.add(event.pool);
-          board.record({
-            station: `pool:${event.pool}`,
-            level: 'yellow',
-            message: `worker ${event.worker} of the ${event.pool} pool died (${event.reason}) and was restarted`,
-          });
+          recordRestart(
+            instruments,
+            event.pool,
+            `worker ${event.worker} of the ${event.pool} pool died (${event.reason}) and was restarted`,
+          );
         }
       }),
     );

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
+import { freePort } from '../../src/system/distributed/freePort.js';
 import { startTestSystem } from '../support/testSystem.js';
 import { waitFor } from '../support/waitFor.js';
-
-const freePort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-};
 
 describe('graceful shutdown', () => {
   it('drains: intake answers 503 at once, the signal in hand finishes, then everything closes', async () => {

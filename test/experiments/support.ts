@@ -35,31 +35,36 @@ export async function runShort(
 ): Promise<ExperimentResult> {
   const system = await startEmbeddedSystem({ ...LAB_SETTINGS, ...settings }, { env: {} });
   try {
-    const experiment = findExperiment(name);
-    assert.ok(experiment, `experiment ${name} exists`);
-    const result = await experiment.run(
-      { url: system.url, short: true, log: () => {} },
-      resolveParams(experiment, true, overrides),
-    );
-    const a = result.accounting;
-    assert.ok(a.accepted > 0, 'some signals were accepted');
-    assert.equal(a.missing, 0, 'no accepted id is unknown');
-    assert.equal(a.unsettled, 0, 'every accepted id settled');
-    assert.equal(
-      a.completed + a.deadLettered + a.expired + a.failed,
-      a.accepted,
-      'accepted = settled, by id',
-    );
-    const dir = await mkdtemp(join(tmpdir(), 'tps-exp-'));
-    const file = join(dir, `${name}.svg`);
-    await writeFile(file, renderTimelineSvg(result));
-    const svg = await readFile(file, 'utf8');
-    assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    assert.match(svg, /<\/svg>\s*$/);
-    return result;
+    return await runShortAt(system.url, name, overrides);
   } finally {
     await system.close();
   }
+}
+
+/** Runs the short form of an experiment against a system already running at `url`; checks the common invariants. */
+export async function runShortAt(
+  url: string,
+  name: string,
+  overrides: Record<string, number> = {},
+): Promise<ExperimentResult> {
+  const experiment = findExperiment(name);
+  assert.ok(experiment, `experiment ${name} exists`);
+  const result = await experiment.run(
+    { url, short: true, log: () => {} },
+    resolveParams(experiment, true, overrides),
+  );
+  const a = result.accounting;
+  assert.ok(a.accepted > 0, 'some signals were accepted');
+  assert.equal(a.missing, 0, 'no accepted id is unknown');
+  assert.equal(a.unsettled, 0, 'every accepted id settled');
+  assert.equal(a.completed + a.deadLettered + a.expired + a.failed, a.accepted, 'accepted = settled, by id');
+  const dir = await mkdtemp(join(tmpdir(), 'tps-exp-'));
+  const file = join(dir, `${name}.svg`);
+  await writeFile(file, renderTimelineSvg(result));
+  const svg = await readFile(file, 'utf8');
+  assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(svg, /<\/svg>\s*$/);
+  return result;
 }
 
 export const invariant = (result: ExperimentResult, name: string) => {

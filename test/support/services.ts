@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { portAnswers } from '../../src/system/distributed/portAnswers.js';
 
 export interface LocalService {
   name: string;
@@ -11,17 +12,7 @@ export const NATS: LocalService = { name: 'NATS (JetStream)', host: '127.0.0.1',
 export const RABBITMQ: LocalService = { name: 'RabbitMQ', host: '127.0.0.1', port: 5672 };
 export const POSTGRES: LocalService = { name: 'PostgreSQL', host: '127.0.0.1', port: 5432 };
 
-const reachable = (service: LocalService, timeoutMs = 1000): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ host: service.host, port: service.port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+const reachable = (service: LocalService): Promise<boolean> => portAnswers(service.port, service.host);
 
 /**
  * For `describe(name, { skip: skipWithout('/usr/bin/promtool', 'prometheus') }, …)`: a test that runs a program
@@ -46,4 +37,13 @@ export async function skipUnless(...services: LocalService[]): Promise<string | 
     return `${what}: start it to run these tests`;
   }
   return false;
+}
+
+/** Like `skipUnless`, for a program the tests run themselves (nats-server, say): skipped without it, but not under CI. */
+export function skipUnlessProgram(program: string): string | false {
+  const found = spawnSync(program, ['--version'], { stdio: 'ignore' });
+  if (!found.error) return false;
+  if (process.env.CI === 'true')
+    throw new Error(`${program} is missing, and CI must run every test (.ci/run installs it)`);
+  return `${program} is not installed: install it to run these tests`;
 }

@@ -86,7 +86,7 @@ async function cleanUp(env: NodeJS.ProcessEnv): Promise<void> {
   await dropSchema(String(env.DATABASE_SCHEMA));
 }
 
-async function dropSchema(schema: string): Promise<void> {
+export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {

@@ -26,8 +26,10 @@ tps chaos crash-worker [--pool fast|slow] [--url URL]
                  the one workers call; it calls B, which calls A)
   stop           clear every fault (DELETE /chaos)
   status         which faults are active
-  crash-worker   a worker dies holding its signal; watch redelivery and the pool restart it
-  queue-down     the queue backend becomes unavailable; queue-recover brings it back
+  crash-worker   a worker dies holding its signal; watch redelivery and the pool restart it (against
+                 tps run-local: kill -9 of the worker process, which run-local starts again)
+  queue-down     the queue backend becomes unavailable; queue-recover brings it back (against
+                 tps run-local --own-nats: its nats-server is stopped and started)
   cascade        slow service A past its callers' timeouts; watch it spread back through B and C, and the breakers stop it
   Changing faults is admin: loopback callers, or others with TPS_ADMIN_TOKEN.
   --url URL      the API (default http://localhost:$PORT, PORT defaulting to 8080)`,
@@ -62,12 +64,15 @@ tps chaos crash-worker [--pool fast|slow] [--url URL]
         const answer = await client(values.url).post('/chaos/crash-worker', pool ? { pool } : {});
         if (!answer.ok) return refused(answer);
         const { crashed } = answer.json as {
-          crashed: { pool: string; worker: number; held_signal: string | null };
+          crashed: { pool: string; worker: number; held_signals?: string[]; how?: string };
         };
+        const held = crashed.held_signals ?? [];
         console.log(
-          `crashed worker ${crashed.worker} of the ${crashed.pool} pool` +
-            (crashed.held_signal
-              ? `; it held signal ${crashed.held_signal}, which will be redelivered`
+          (crashed.how
+            ? `killed worker process ${crashed.worker} of the ${crashed.pool} pool (${crashed.how}); run-local restarts it`
+            : `crashed worker ${crashed.worker} of the ${crashed.pool} pool`) +
+            (held.length > 0
+              ? `; it held ${held.length === 1 ? `signal ${held[0]}` : `${held.length} signals (${held.slice(0, 3).join(', ')}${held.length > 3 ? ', …' : ''})`}, which will be redelivered`
               : ' (it was idle)'),
         );
         return 0;

@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createConnection } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { LANES } from '../../domain/signal.js';
+import { NatsServerProcess } from '../../system/distributed/NatsServerProcess.js';
+import { portAnswers } from '../../system/distributed/portAnswers.js';
+import { RoleSupervisor, type RoleSpec } from '../../system/distributed/RoleSupervisor.js';
+import { buildSupervisorApp } from '../../system/distributed/supervisorApp.js';
 import type { Command } from '../Command.js';
-import { parseFlags } from '../parseFlags.js';
+import { integerFlag, parseFlags } from '../parseFlags.js';
+import { UsageError } from '../UsageError.js';
 
 const DEFAULTS = {
   QUEUE_BACKEND: 'nats+rabbitmq',
@@ -12,97 +14,136 @@ const DEFAULTS = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
 };
 
-interface Role {
-  name: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-  health: string;
-}
-
 export const runLocalCommand: Command = {
   name: 'run-local',
   summary:
     'distributed mode on this machine: downstream, both workers and the API, against the local brokers',
-  usage: `tps run-local
+  usage: `tps run-local [--own-nats [--nats-port N]] [--fast-port N] [--slow-port N]
 
   Starts \`tps downstream\`, \`tps worker --pool fast\` (WORKER_PORT 8081), \`tps worker --pool slow\` (8082) and
   \`tps api\` (PORT 8080) as separate processes, each line of output prefixed with its role. QUEUE_BACKEND
   defaults to nats+rabbitmq, with NATS_URL, AMQP_URL and DATABASE_URL pointing at this machine's servers.
-  Says which server is missing when one does not answer. Ctrl-C stops them all (each drains first).`,
+  Says which server is missing when one does not answer. Ctrl-C stops them all (each drains first).
+
+  run-local supervises what it starts: a worker process that dies (tps chaos crash-worker is a kill -9) is
+  started again and counted. The API reaches run-local's admin side through SUPERVISOR_URL.
+
+  --own-nats      start a nats-server of our own (JetStream, a temp store) instead of using NATS_URL, so that
+                  tps chaos queue-down / queue-recover may stop and start it. A broker run-local did not start
+                  is never stopped.
+  --nats-port N   the port of that nats-server (default: a free one)
+  --fast-port N   WORKER_PORT of the fast worker (default 8081)
+  --slow-port N   WORKER_PORT of the slow worker (default 8082)`,
 
   async run(args, { env }) {
-    parseFlags('run-local', args, {});
+    const { values } = parseFlags('run-local', args, {
+      'own-nats': { type: 'boolean' },
+      'nats-port': { type: 'string' },
+      'fast-port': { type: 'string' },
+      'slow-port': { type: 'string' },
+    });
+    const port = (flag: string, raw: string | undefined) =>
+      integerFlag('run-local', flag, raw, { min: 1, max: 65535 });
+    const ownNats = values['own-nats'] ?? false;
+    const natsPort = port('nats-port', values['nats-port']);
+    if (natsPort !== undefined && !ownNats) {
+      throw new UsageError('--nats-port is the port of the nats-server that --own-nats starts', 'run-local');
+    }
+    const workerPorts = {
+      fast: port('fast-port', values['fast-port']) ?? 8081,
+      slow: port('slow-port', values['slow-port']) ?? 8082,
+    };
     const merged: NodeJS.ProcessEnv = { ...DEFAULTS, ...definedOnly(env) };
-    const missing = await missingServers(merged);
+    if (merged.WORKER_PORT !== undefined) {
+      console.error(
+        'run-local gives each worker its WORKER_PORT itself; unset WORKER_PORT (see --fast-port)',
+      );
+      return 2;
+    }
+    if (ownNats && !String(merged.QUEUE_BACKEND).includes('nats')) {
+      throw new UsageError(
+        `--own-nats needs a QUEUE_BACKEND with nats, not ${merged.QUEUE_BACKEND}`,
+        'run-local',
+      );
+    }
+    const missing = await missingServers(merged, ownNats);
     if (missing.length > 0) {
       for (const line of missing) console.error(line);
       return 1;
     }
-    const apiPort = merged.PORT ?? '8080';
-    const downstreamPort = Number(merged.DOWNSTREAM_PORT ?? 8091);
-    const roles: Role[] = [
-      {
-        name: 'downstream',
-        args: ['downstream'],
-        env: {},
-        health: `http://127.0.0.1:${downstreamPort + 2}/health`,
-      },
-      {
-        name: 'worker-fast',
-        args: ['worker', '--pool', 'fast'],
-        env: { WORKER_PORT: '8081' },
-        health: 'http://127.0.0.1:8081/health',
-      },
-      {
-        name: 'worker-slow',
-        args: ['worker', '--pool', 'slow'],
-        env: { WORKER_PORT: '8082' },
-        health: 'http://127.0.0.1:8082/health',
-      },
-      { name: 'api', args: ['api'], env: { PORT: apiPort }, health: `http://127.0.0.1:${apiPort}/health` },
-    ];
-    if (merged.WORKER_PORT !== undefined) {
-      console.error('run-local gives the workers WORKER_PORT 8081 and 8082 itself; unset WORKER_PORT');
-      return 2;
-    }
     const script = process.argv[1];
     if (!script) throw new Error('cannot tell which script runs tps (process.argv[1] is empty)');
-    const children: ChildProcess[] = [];
-    const stopAll = async () => {
-      for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-      await Promise.all(
-        children.filter((child) => child.exitCode === null).map((child) => once(child, 'exit')),
-      );
-    };
-    for (const role of roles) {
-      const child = spawn(process.execPath, [...process.execArgv, script, ...role.args], {
-        env: { ...merged, ...role.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        // Their own process group: a Ctrl-C in the terminal reaches them once, as run-local's SIGTERM, and drains.
-        detached: true,
-      });
-      children.push(child);
-      prefixLines(child, role.name);
-      if (!(await healthy(role.health, child))) {
-        console.error(`${role.name} did not become healthy at ${role.health}; stopping what started`);
-        await stopAll();
+
+    let broker: NatsServerProcess | undefined;
+    if (ownNats) {
+      try {
+        broker = await NatsServerProcess.start(natsPort ?? 0);
+      } catch (error) {
+        console.error(`--own-nats: ${error instanceof Error ? error.message : String(error)}`);
         return 1;
       }
-      console.log(`${role.name.padEnd(11)} ready (${role.health.replace('/health', '')})`);
+      merged.NATS_URL = broker.url;
+      console.log(
+        `${'nats-server'.padEnd(11)} ready (${broker.url}, store ${broker.storeDir}, ours to stop)`,
+      );
+    }
+    const supervisor = new RoleSupervisor({
+      command: process.execPath,
+      args: [...process.execArgv, script],
+      env: merged,
+      log: (role, line) => console.log(`${role.padEnd(11)} | ${line}`),
+    });
+    const admin = await buildSupervisorApp({
+      roles: supervisor,
+      ...(broker ? { broker } : {}),
+      brokerUrl: String(merged.NATS_URL),
+      adminToken: merged.TPS_ADMIN_TOKEN ?? '',
+    });
+    const supervisorUrl = await admin.listen({ host: '127.0.0.1', port: 0 });
+    const shutdown = async () => {
+      await supervisor.stopAll();
+      await admin.close();
+      await broker?.destroy();
+    };
+
+    const apiPort = merged.PORT ?? '8080';
+    const downstreamPort = Number(merged.DOWNSTREAM_PORT ?? 8091);
+    const roles: RoleSpec[] = [
+      { name: 'downstream', args: ['downstream'], env: {}, url: `http://127.0.0.1:${downstreamPort + 2}` },
+      ...LANES.map((pool) => ({
+        name: `worker-${pool}`,
+        args: ['worker', '--pool', pool],
+        env: { WORKER_PORT: String(workerPorts[pool]) },
+        url: `http://127.0.0.1:${workerPorts[pool]}`,
+        pool,
+      })),
+      {
+        name: 'api',
+        args: ['api'],
+        env: { PORT: apiPort, SUPERVISOR_URL: supervisorUrl },
+        url: `http://127.0.0.1:${apiPort}`,
+      },
+    ];
+    for (const role of roles) {
+      if (!(await supervisor.start(role))) {
+        console.error(`${role.name} did not become healthy at ${role.url}/health; stopping what started`);
+        await shutdown();
+        return 1;
+      }
+      console.log(`${role.name.padEnd(11)} ready (${role.url})`);
     }
     console.log(
       `\nDistributed mode on ${merged.QUEUE_BACKEND}, statuses in PostgreSQL. API at http://localhost:${apiPort}` +
-        ` (try: tps signal --wait, tps status). Ctrl-C stops all four.`,
+        ` (try: tps signal --wait, tps status). Supervisor at ${supervisorUrl}. Ctrl-C stops all four.`,
     );
-    const exited = Promise.race(children.map((child) => once(child, 'exit').then(() => child)));
-    const signal = new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+    const signal = new Promise<undefined>((resolve) => {
+      process.once('SIGINT', () => resolve(undefined));
+      process.once('SIGTERM', () => resolve(undefined));
     });
-    const first = await Promise.race([exited, signal]);
-    if (first) console.error('a role exited; stopping the others');
-    await stopAll();
-    return first ? 1 : 0;
+    const failure = await Promise.race([supervisor.failed, signal]);
+    if (failure) console.error(`${failure}; stopping the others`);
+    await shutdown();
+    return failure ? 1 : 0;
   },
 };
 
@@ -110,36 +151,16 @@ function definedOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
 }
 
-function prefixLines(child: ChildProcess, name: string): void {
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) console.log(`${name.padEnd(11)} | ${line}`);
-    });
-  }
-}
-
-async function healthy(url: string, child: ChildProcess): Promise<boolean> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && child.exitCode === null) {
-    if ((await fetch(url).catch(() => undefined))?.ok) return true;
-    await sleep(200);
-  }
-  return false;
-}
-
-async function missingServers(env: NodeJS.ProcessEnv): Promise<string[]> {
+async function missingServers(env: NodeJS.ProcessEnv, ownNats: boolean): Promise<string[]> {
   const backend = env.QUEUE_BACKEND ?? '';
   const wanted: Array<[string, string, string]> = [['PostgreSQL', String(env.DATABASE_URL), 'DATABASE_URL']];
-  if (backend.includes('nats')) wanted.push(['NATS', String(env.NATS_URL), 'NATS_URL']);
+  if (backend.includes('nats') && !ownNats) wanted.push(['NATS', String(env.NATS_URL), 'NATS_URL']);
   if (backend.includes('rabbitmq')) wanted.push(['RabbitMQ', String(env.AMQP_URL), 'AMQP_URL']);
   const missing: string[] = [];
   for (const [name, url, variable] of wanted) {
     const { hostname, port } = new URL(url);
     const defaultPort = { NATS: 4222, RabbitMQ: 5672, PostgreSQL: 5432 }[name] ?? 0;
-    if (!(await answers(hostname || '127.0.0.1', Number(port) || defaultPort))) {
+    if (!(await portAnswers(Number(port) || defaultPort, hostname || '127.0.0.1'))) {
       missing.push(
         `${name} does not answer at ${hostname}:${port || defaultPort} (${variable}): start it, or point ${variable} elsewhere`,
       );
@@ -147,17 +168,3 @@ async function missingServers(env: NodeJS.ProcessEnv): Promise<string[]> {
   }
   return missing;
 }
-
-const answers = (host: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    socket.setTimeout(1000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });

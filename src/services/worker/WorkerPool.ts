@@ -116,6 +116,13 @@ export class WorkerPool {
     };
   }
 
+  /** The ids of the signals the workers hold right now (received, not yet settled). */
+  heldSignals(): string[] {
+    return [...this.workers.values()].flatMap((worker) =>
+      worker.delivery ? [worker.delivery.message.id] : [],
+    );
+  }
+
   /** Kills one worker abruptly (a busy one if any): its signal is neither acked nor released. */
   crashOne(reason = 'crashed on purpose (chaos)'): { worker: number; heldSignal?: string } | undefined {
     const candidates = [...this.workers.values()].filter(

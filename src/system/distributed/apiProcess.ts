@@ -8,7 +8,9 @@ import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { createInstruments } from '../instruments.js';
 import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+import { recordChaos, recordRestart } from '../observeParts.js';
 import { createRemoteChaos } from './remoteChaos.js';
+import { SupervisorLink } from './SupervisorLink.js';
 
 export interface RunningProcess {
   url: string;
@@ -43,6 +45,19 @@ export async function startApiProcess(
     clock: instruments.clock,
   });
   let draining = false;
+  const supervisor = config.supervisorUrl
+    ? new SupervisorLink(config.supervisorUrl, {
+        config,
+        onRestart: (pool, count, how) =>
+          recordRestart(
+            instruments,
+            pool,
+            `the ${pool} worker process was ${how} and run-local started it again`,
+            count,
+          ),
+      })
+    : undefined;
+  supervisor?.start();
 
   const apiSide = await createApiSide({
     mode: 'distributed',
@@ -60,8 +75,13 @@ export async function startApiProcess(
     }),
     line,
     queueBreaker,
-    chaos: createRemoteChaos(downstreamUrls(config)),
-    pools: () => [],
+    chaos: createRemoteChaos({
+      urls: downstreamUrls(config),
+      ...(supervisor ? { supervisor } : {}),
+      cascadeLatencyMs: config.downstreamTimeoutMs * 2,
+      onChange: recordChaos(logger, instruments),
+    }),
+    pools: () => supervisor?.pools() ?? [],
     behaviours: {},
     draining: () => draining,
   });
@@ -72,6 +92,7 @@ export async function startApiProcess(
     config,
     close: async () => {
       draining = true;
+      supervisor?.close();
       await apiSide.close();
       await queue.close();
       await store.close();

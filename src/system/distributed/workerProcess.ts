@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { loadConfig, type Settings } from '../../config/index.js';
 import type { LaneName } from '../../domain/signal.js';
 import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js';
+import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { quietServerOptions } from '../../services/fastifyOptions.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
@@ -22,7 +23,12 @@ import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './
 export async function startWorkerProcess(
   pool: LaneName,
   overrides: Partial<Settings> = {},
-  options: { env?: NodeJS.ProcessEnv; logger?: Logger } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    logger?: Logger;
+    /** How `POST /chaos/crash` ends the process; a SIGKILL of itself unless a test embeds the worker. */
+    die?: () => void;
+  } = {},
 ): Promise<RunningProcess> {
   const config = loadConfig(options.env ?? process.env, overrides);
   checkDistributedConfig(config);
@@ -111,6 +117,20 @@ export async function startWorkerProcess(
   }));
   // The worker's part of each trace; the API has its own part and Jaeger (OTLP) joins them.
   await app.register(traceRoutes, instruments.tracing.recent ? { traces: instruments.tracing.recent } : {});
+  // `tps chaos crash-worker` in the distributed mode (forwarded by run-local): the answer names the signals held
+  // at that moment, then SIGKILL in the same tick, so no ack, nak, drain or store write runs in between.
+  const die = options.die ?? (() => process.kill(process.pid, 'SIGKILL'));
+  app.post('/chaos/crash', { preHandler: adminGuard(config.tpsAdminToken) }, (_request, reply) => {
+    const body = JSON.stringify({ pool, pid: process.pid, held_signals: lanePool?.heldSignals() ?? [] });
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    reply.raw.end(body);
+    die();
+  });
   const url = await app.listen({ host: config.host, port: config.workerPort });
   workers.start();
   logger.info({ url, backend: queue.backend, pool }, 'worker running');

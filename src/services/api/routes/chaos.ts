@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { LANES, type LaneName } from '../../../domain/signal.js';
+import { TpsError } from '../../../errors/index.js';
 import { DOWNSTREAM_SERVICES, type DownstreamServiceName } from '../../downstream/ServiceBehaviour.js';
 import type { ApiDeps } from '../ApiDeps.js';
 import { adminGuard } from '../plugins/adminGuard.js';
@@ -41,12 +42,17 @@ export const chaosRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.post<{ Body: { pool?: LaneName } | undefined }>(
     '/chaos/crash-worker',
     { schema: { body: crashBody } },
-    async (request, reply) => {
+    async (request) => {
       const crashed = await chaos.crashWorker(request.body?.pool);
-      if (!crashed)
-        return reply.code(409).send({ error: { code: 'NO_WORKER', message: 'No worker to crash' } });
+      if (!crashed) throw new TpsError('NO_WORKER');
       return {
-        crashed: { pool: crashed.pool, worker: crashed.worker, held_signal: crashed.heldSignal ?? null },
+        crashed: {
+          pool: crashed.pool,
+          worker: crashed.worker,
+          held_signal: crashed.heldSignal ?? null,
+          held_signals: crashed.heldSignals ?? (crashed.heldSignal ? [crashed.heldSignal] : []),
+          ...(crashed.how ? { how: crashed.how } : {}),
+        },
       };
     },
   );
