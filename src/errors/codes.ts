@@ -11,6 +11,7 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'Admin routes need loopback or the admin token' },
   NOT_RETRYABLE: { status: 409, message: 'Only failed, expired or dead-lettered signals can be retried' },
   ID_CONFLICT: { status: 409, message: 'This id belongs to a different signal' },
+  LOAD_RUNNING: { status: 409, message: 'A load run is already going: stop it first (DELETE /load)' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
   LANE_FULL: { status: 429, message: 'The lane is full' },

@@ -1,3 +1,7 @@
+import { escape } from './board/format.js';
+import { MIX_NAMES } from '../loadgen/mix.js';
+import { loadPresetViews } from '../loadgen/presets.js';
+
 /**
  * `GET /board`: the page's frame, styles and the controls. Everything that changes is drawn by `/board.js`
  * (bundled from `src/web/board/`) from the `GET /events` stream; the controls stay put so focus is never lost.
@@ -44,6 +48,14 @@ svg.chart{width:100%;height:90px;display:block;background:#fcfcfc;border:1px sol
 .legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted)}
 .key{display:inline-block;width:1.2rem;height:.25rem;vertical-align:middle;margin-right:.3rem}
 #conn{font-size:.85rem}
+select{font:inherit;padding:.25rem .4rem;border:1px solid #777;border-radius:4px;background:#fff;color:var(--fg)}
+select:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+button[aria-disabled=true]{opacity:.55;cursor:not-allowed}
+.presets{display:grid;gap:.5rem;margin:.4rem 0}
+.presets li{display:grid;grid-template-columns:minmax(9rem,auto) 1fr;gap:.1rem .6rem;align-items:start}
+.presets .small{grid-column:2}
+@media (max-width:30rem){.presets li{grid-template-columns:1fr}.presets .small{grid-column:1}}
+progress{width:100%;height:.9rem;accent-color:#3a6fd8}
 `;
 
 const laneRow = (scope: string, label: string) =>
@@ -74,9 +86,30 @@ ${laneRow('line', 'whole line')}
 <div class="row"><span>Chaos</span>
 <button type="button" data-action="errors" aria-pressed="false">Downstream errors on service-c</button>
 <button type="button" data-action="latency" aria-pressed="false">Latency 2000 ms on service-c</button>
-<button type="button" data-action="crash">Crash a worker</button>
+<button type="button" data-action="crash">Crash a worker</button></div>
+<div class="row"><span>Queue</span>
+<button type="button" data-action="queue" aria-pressed="false">Queue backend down</button>
+<button type="button" data-action="cascade" aria-pressed="false">Cascade: slow service A</button>
 <button type="button" data-action="stop">Stop all chaos</button></div>
+<p class="small">Pressed buttons show faults in force. Pressing the queue button again recovers the queue; the cascade
+ends with Stop all chaos.</p>
 <p id="result" class="small" role="status" aria-live="polite"></p></section>
+<section class="controls" aria-labelledby="h-load"><h2 id="h-load">Load</h2>
+<p class="small">Open-model load from inside this process to its own loopback address, one run at a time. Kept small
+for a 2-core machine; <code>tps load</code>, <code>tps spike</code> and <code>tps stress</code> send more.</p>
+<div class="row"><label for="mix">Mix</label><select id="mix">${MIX_NAMES.map(
+    (mix) => `<option value="${mix}">${mix}</option>`,
+  ).join('')}</select></div>
+<ul class="presets">${loadPresetViews()
+    .map(
+      (p) =>
+        `<li><button type="button" data-action="load" data-preset="${p.name}">Run ${p.name}</button>` +
+        `<span>${escape(p.schedule)}, ${p.planned} requests</span><span class="small">${escape(p.watch)}</span></li>`,
+    )
+    .join('')}</ul>
+<div class="row"><button type="button" class="danger" data-action="load-stop">Stop load</button></div>
+<progress id="load-progress" max="1" value="0" aria-label="load run progress"></progress>
+<p id="load" class="small" role="status" aria-live="polite">No load run yet.</p></section>
 <section class="wide" aria-labelledby="h-log"><h2 id="h-log">Andon log</h2><ul id="log"></ul></section>
 </main>
 <script type="module" src="/board.js"></script>

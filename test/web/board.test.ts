@@ -105,6 +105,52 @@ describe('the andon board in a real browser', { skip: present ? false : `no ${CH
     assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 202);
   });
 
+  it('takes the queue backend down and back up with its button, the queue station red in between', async () => {
+    const queue = page.getByRole('button', { name: 'Queue backend down' });
+    await queue.click();
+    await page.locator('[data-action=queue][aria-pressed=true]').waitFor();
+    const cause = await stationAt(page, 'queue', 'red');
+    assert.ok(cause.length > 0);
+    assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 503);
+    await queue.click();
+    await page.locator('[data-action=queue][aria-pressed=false]').waitFor();
+    await stationAt(page, 'queue', 'green');
+  });
+
+  it('starts a cascade with its button and ends it with stop all', async () => {
+    await page.getByRole('button', { name: 'Cascade: slow service A' }).click();
+    await page.locator('[data-action=cascade][aria-pressed=true]').waitFor();
+    const chaos = (await t.get<{ active: string[] }>('/chaos')).body;
+    assert.ok(chaos.active.includes('cascade'));
+    await page.getByRole('button', { name: 'Stop all chaos' }).click();
+    await page.locator('[data-action=cascade][aria-pressed=false]').waitFor();
+  });
+
+  it('runs a load preset from the page with live progress, and stops it', async () => {
+    await page.getByLabel('Mix').selectOption('even');
+    await page.getByRole('button', { name: 'Run normal' }).click();
+    await page.locator('body[data-load=running]').waitFor();
+    await page.waitForFunction(() =>
+      /sent [1-9]\d* of 1500/.test(document.getElementById('load')?.textContent ?? ''),
+    );
+    assert.match(
+      (await page.locator('#load').textContent()) ?? '',
+      /normal \(50 req\/s for 30 s, even\): running/,
+    );
+    assert.equal(
+      await page.locator('[data-action=load][data-preset=spike]').getAttribute('aria-disabled'),
+      'true',
+    );
+    // Signals flow in and out: the throughput chart's line leaves zero.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-throughput-max]')?.getAttribute('data-throughput-max')) > 0,
+    );
+    await page.getByRole('button', { name: 'Stop load' }).click();
+    await page.locator('body[data-load=stopped]').waitFor();
+    assert.match((await page.locator('#load').textContent()) ?? '', /stopped early · .* accepted [1-9]/);
+    await page.screenshot({ path: `${ARTIFACTS}/board-load.png`, fullPage: true });
+  });
+
   it('fits a phone-width screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(

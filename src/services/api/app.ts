@@ -9,6 +9,7 @@ import { boardRoutes } from './routes/board.js';
 import { chaosRoutes } from './routes/chaos.js';
 import { deadLetterRoutes } from './routes/deadLetters.js';
 import { eventRoutes } from './routes/events.js';
+import { loadRoutes } from './routes/load.js';
 import { opsRoutes } from './routes/ops.js';
 import { signalRoutes } from './routes/signals.js';
 import { webRoutes } from './routes/web.js';
@@ -54,6 +55,7 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   await app.register(andonRoutes, deps);
   await app.register(deadLetterRoutes, deps);
   await app.register(chaosRoutes, deps);
+  await app.register(loadRoutes, deps);
   await app.register(webRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(boardRoutes, deps);
