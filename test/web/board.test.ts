@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, DOCS_IMG, assertFitsPhone, chromiumSkip, launchChromium } from '../support/chromium.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
-if (!present && process.env.CI === 'true')
-  throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
-const ARTIFACTS = 'test-artifacts';
-const DOCS_IMG = 'docs/img';
 
 /** Waits (Playwright's own polling) until a station shows `level`; returns its cause. */
 async function stationAt(page: Page, id: string, level: string, timeout = 10_000): Promise<string> {
@@ -18,7 +12,7 @@ async function stationAt(page: Page, id: string, level: string, timeout = 10_000
   return (await station.locator('.cause').textContent()) ?? '';
 }
 
-describe('the andon board in a real browser', { skip: present ? false : `no ${CHROMIUM}` }, () => {
+describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
   let t: TestSystem;
   let browser: Browser;
   let page: Page;
@@ -27,19 +21,7 @@ describe('the andon board in a real browser', { skip: present ? false : `no ${CH
     mkdirSync(ARTIFACTS, { recursive: true });
     mkdirSync(DOCS_IMG, { recursive: true });
     t = await startTestSystem({ circuitBreakerThreshold: 2, circuitBreakerResetMs: 500, retryBackoffMs: 20 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${t.url}/board`);
   });
@@ -152,11 +134,6 @@ describe('the andon board in a real browser', { skip: present ? false : `no ${CH
   });
 
   it('fits a phone-width screen', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
-    await page.screenshot({ path: `${ARTIFACTS}/board-phone.png`, fullPage: true });
+    await assertFitsPhone(page, 'board-phone');
   });
 });

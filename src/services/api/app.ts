@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events.js';
 import { loadRoutes } from './routes/load.js';
 import { opsRoutes } from './routes/ops.js';
 import { signalRoutes } from './routes/signals.js';
+import { traceViewerRoutes } from './routes/traceViewer.js';
 import { webRoutes } from './routes/web.js';
 
 /** Refusals that happen before intake runs (Fastify's parsing and validation), named for signals_rejected_total. */
@@ -59,5 +60,6 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   await app.register(webRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(boardRoutes, deps);
+  await app.register(traceViewerRoutes, deps);
   return app;
 }
