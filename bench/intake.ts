@@ -1,25 +1,25 @@
 /**
  * Intake benchmark: the embedded system against a bare node:http server, each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
- * RSS at a fixed 5000/s, and the embedded/bare ratio. Then runs the distributed benchmark (distributed.ts).
+ * RSS at a fixed 5000/s, and the embedded/bare ratio. Then runs the distributed benchmark (distributed.ts) and the
+ * board's stream cost (board.ts).
  *
- *   npm run bench                           intake (both targets), then distributed
+ *   npm run bench                           intake (both targets), then distributed, then board
  *   npm run bench -- --only intake          intake only, both targets
  *   npm run bench -- --only bare            intake only, one target (bare or embedded)
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
+ *   npm run bench -- --only board           the board's /events cost only (as npm run bench:board)
  *   npm run bench -- --step-seconds 2       shorter intake steps
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
-import type { TargetAnnouncement, TargetReply, TargetRequest } from './targets/runTarget.js';
+import { startTarget, type RunningTarget } from './targets/startTarget.js';
 
 const TARGETS = ['bare', 'embedded'] as const;
 type TargetName = (typeof TARGETS)[number];
-const PARTS = ['intake', 'distributed'] as const;
+const PARTS = ['intake', 'distributed', 'board'] as const;
 
 const STEPS = [1000, 2000, 3000, 5000, 7000, 10000, 15000, 20000];
 const FIXED_RATE = 5000;
@@ -40,8 +40,9 @@ if (only !== undefined && ![...TARGETS, ...PARTS].includes(only as TargetName)) 
   console.error(`--only accepts ${[...TARGETS, ...PARTS].join(', ')}, not "${only}"`);
   process.exit(2);
 }
-const runIntake = only !== 'distributed';
+const runIntake = only !== 'distributed' && only !== 'board';
 const runDistributed = only === undefined || only === 'distributed';
+const runBoard = only === undefined || only === 'board';
 const stepMs = Number(args['step-seconds']) * 1000;
 if (!(stepMs > 0)) {
   console.error(`--step-seconds accepts a number > 0, not "${args['step-seconds']}"`);
@@ -49,77 +50,6 @@ if (!(stepMs > 0)) {
 }
 
 const BODY = '{"signal_type":"execute","payload":{"task":"bench"}}';
-
-interface RunningTarget {
-  url: string;
-  pid: number;
-  rss(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-async function startTarget(name: TargetName): Promise<RunningTarget> {
-  const child: ChildProcess = fork(new URL(`./targets/${name}.ts`, import.meta.url), [], {
-    execArgv: process.execArgv,
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const announced = new Promise<TargetAnnouncement>((resolve, reject) => {
-    // The target's own output (logs) goes to stderr; only its announcement line is read.
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const announcement = parseAnnouncement(line);
-      if (announcement) resolve(announcement);
-      else process.stderr.write(`[${name}] ${line}\n`);
-    });
-    void exited.then((code) =>
-      reject(new Error(`${name} target exited with code ${code} before it started`)),
-    );
-    setTimeout(() => reject(new Error(`${name} target did not start within 60 s`)), 60_000).unref();
-  });
-  const { url, pid } = await announced.catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return {
-    url,
-    pid,
-    rss: () => readRss(pid).catch(() => askRss(child)),
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.send({ type: 'close' } satisfies TargetRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function parseAnnouncement(line: string): TargetAnnouncement | undefined {
-  try {
-    const parsed = JSON.parse(line) as { benchTarget?: TargetAnnouncement };
-    return parsed.benchTarget;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-  if (kb === undefined) throw new Error('no VmRSS');
-  return Number(kb) * 1024;
-}
-
-function askRss(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: TargetReply): void => {
-      if (message.type !== 'rss') return;
-      child.off('message', onMessage);
-      resolve(message.rss);
-    };
-    child.on('message', onMessage);
-    child.send({ type: 'rss' } satisfies TargetRequest, (error) => error && reject(error));
-  });
-}
 
 /** Sustained: the generator kept the rate, nothing failed without an answer or with a 5xx, and p99 stayed low. */
 function verdict(report: LoadReport): { ok: boolean; why: string } {
@@ -257,12 +187,13 @@ const chosen = runIntake
 const results: TargetResult[] = [];
 for (const name of chosen) results.push(await benchTarget(name));
 if (runIntake) printIntake();
-if (runDistributed) process.exitCode = await runDistributedBench();
+if (runDistributed) process.exitCode = await runPart('distributed', runIntake);
+if (runBoard) process.exitCode = (await runPart('board', runIntake || runDistributed)) || process.exitCode;
 
-/** distributed.ts in a process of its own, as `npm run bench:distributed` runs it. */
-async function runDistributedBench(): Promise<number> {
-  if (runIntake) console.log('\n');
-  const child = fork(new URL('./distributed.ts', import.meta.url), [], {
+/** distributed.ts or board.ts in a process of its own, as `npm run bench:distributed` or `bench:board` runs it. */
+async function runPart(name: 'distributed' | 'board', after: boolean): Promise<number> {
+  if (after) console.log('\n');
+  const child = fork(new URL(`./${name}.ts`, import.meta.url), [], {
     execArgv: process.execArgv,
     stdio: 'inherit',
   });

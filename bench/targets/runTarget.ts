@@ -1,12 +1,13 @@
-/** The child side of a bench target: start, announce the URL on stdout, answer RSS requests, close when told. */
+/** The child side of a bench target: start, announce the URL on stdout, answer RSS and CPU requests, close when told. */
 
 export interface Target {
   url: string;
   close(): Promise<void>;
 }
 
-export type TargetRequest = { type: 'rss' } | { type: 'close' };
-export type TargetReply = { type: 'rss'; rss: number };
+export type TargetRequest = { type: 'rss' } | { type: 'cpu' } | { type: 'close' };
+/** `cpuMs`: user + system CPU time of the target process so far (process.cpuUsage), in milliseconds. */
+export type TargetReply = { type: 'rss'; rss: number } | { type: 'cpu'; cpuMs: number };
 export interface TargetAnnouncement {
   url: string;
   pid: number;
@@ -21,7 +22,10 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   process.on('message', (message: TargetRequest) => {
     if (message.type === 'rss')
       process.send?.({ type: 'rss', rss: process.memoryUsage().rss } satisfies TargetReply);
-    else shutdown();
+    else if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ type: 'cpu', cpuMs: (user + system) / 1000 } satisfies TargetReply);
+    } else shutdown();
   });
   process.on('disconnect', shutdown);
   process.on('SIGTERM', shutdown);

@@ -14,6 +14,7 @@ export const ERRORS = {
   ID_CONFLICT: { status: 409, message: 'This id belongs to a different signal' },
   NO_WORKER: { status: 409, message: 'No worker to crash' },
   BROKER_NOT_OWNED: { status: 409, message: 'This broker was not started by us, so we do not stop it' },
+  LOAD_RUNNING: { status: 409, message: 'A load run is already going: stop it first (DELETE /load)' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send application/json' },
   LANE_FULL: { status: 429, message: 'The lane is full' },

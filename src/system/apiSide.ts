@@ -3,6 +3,7 @@ import { publicConfig, type Config } from '../config/index.js';
 import { LANES, type LaneName, type SignalRecord } from '../domain/signal.js';
 import type { SystemStatus } from '../domain/status.js';
 import type { LaneStats, WorkQueue } from '../queue/WorkQueue.js';
+import { createLoadRunner } from '../loadgen/LoadRunner.js';
 import type { ApiDeps } from '../services/api/ApiDeps.js';
 import { buildApiApp } from '../services/api/app.js';
 import { createDeadLetterDesk } from '../services/api/deadLetterDesk.js';
@@ -132,6 +133,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     line,
     metrics,
     chaos,
+    load: createLoadRunner(),
     status,
     observe,
     onAndonEvent: (listener) => board.onEvent(listener),

@@ -1,49 +1,34 @@
+import { escape } from './board/format.js';
+import { BASE_STYLE } from './baseStyle.js';
+import { MIX_NAMES } from '../loadgen/mix.js';
+import { loadPresetViews } from '../loadgen/presets.js';
+
 /**
  * `GET /board`: the page's frame, styles and the controls. Everything that changes is drawn by `/board.js`
  * (bundled from `src/web/board/`) from the `GET /events` stream; the controls stay put so focus is never lost.
  */
 const STYLE = `
-:root{--fg:#161616;--muted:#4a4a4a;--bg:#fafafa;--card:#fff;--line:#d0d0d0;
---green:#0b6b2e;--green-bg:#e3f4e8;--yellow:#6b4f00;--yellow-bg:#fff4cc;--red:#9e1111;--red-bg:#fde4e4;--accent:#0b57d0}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--fg);background:var(--bg)}
-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.6rem 1rem;background:#1f2328;color:#fff}
-header h1{font-size:1.15rem;margin:0}
-header a{color:#cfe0ff}
-main{display:grid;gap:1rem;padding:1rem;grid-template-columns:repeat(auto-fit,minmax(min(100%,22rem),1fr))}
-section{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:.75rem 1rem;min-width:0}
-section.wide{grid-column:1/-1}
-h2{font-size:1rem;margin:0 0 .5rem}
-ul{list-style:none;margin:0;padding:0}
-.level{display:inline-block;min-width:4.6rem;padding:0 .4rem;border-radius:3px;font-weight:700;font-size:.8rem;text-align:center;border:1px solid currentColor}
-.level.green{color:var(--green);background:var(--green-bg)}
-.level.yellow{color:var(--yellow);background:var(--yellow-bg)}
-.level.red{color:var(--red);background:var(--red-bg)}
 #stations{display:grid;gap:0 1.2rem;grid-template-columns:repeat(auto-fill,minmax(min(100%,19rem),1fr))}
 .station{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;padding:.35rem 0;border-bottom:1px solid #eee}
 .station .id{font-weight:600}
-.station .cause,.small{color:var(--muted);font-size:.85rem}
+.station .cause{color:var(--muted);font-size:.85rem}
 .station .cause{grid-column:2}
 .bar{height:.7rem;background:#e6e6e6;border-radius:3px;overflow:hidden;border:1px solid #bbb}
 .bar>span{display:block;height:100%;background:#3a6fd8}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{text-align:left;padding:.2rem .4rem;border-bottom:1px solid #eee;vertical-align:top}
-th{font-weight:600;color:var(--muted)}
-td.num{font-variant-numeric:tabular-nums}
 .controls .row{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.4rem 0}
 .controls .row>span{min-width:6.5rem;font-weight:600}
-button{font:inherit;padding:.3rem .7rem;border-radius:4px;border:1px solid #555;background:#fff;color:var(--fg);cursor:pointer}
-button:hover{background:#eef3ff}
-button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 button.danger{border-color:var(--red);color:var(--red)}
 button[aria-pressed=true]{background:var(--red-bg);border-color:var(--red);color:var(--red);font-weight:700}
-input{font:inherit;padding:.25rem .4rem;border:1px solid #777;border-radius:4px;min-width:0;max-width:100%}
 #log li{padding:.2rem 0;border-bottom:1px solid #eee;font-size:.9rem}
 #log time,.when{font-variant-numeric:tabular-nums;color:var(--muted)}
 svg.chart{width:100%;height:90px;display:block;background:#fcfcfc;border:1px solid #e2e2e2}
-.legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted)}
-.key{display:inline-block;width:1.2rem;height:.25rem;vertical-align:middle;margin-right:.3rem}
 #conn{font-size:.85rem}
+button[aria-disabled=true]{opacity:.55;cursor:not-allowed}
+.presets{display:grid;gap:.5rem;margin:.4rem 0}
+.presets li{display:grid;grid-template-columns:minmax(9rem,auto) 1fr;gap:.1rem .6rem;align-items:start}
+.presets .small{grid-column:2}
+@media (max-width:30rem){.presets li{grid-template-columns:1fr}.presets .small{grid-column:1}}
+progress{width:100%;height:.9rem;accent-color:#3a6fd8}
 `;
 
 const laneRow = (scope: string, label: string) =>
@@ -55,10 +40,10 @@ export function boardPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Andon board · TPS Reference System</title>
-<style>${STYLE}</style></head>
+<style>${BASE_STYLE}${STYLE}</style></head>
 <body>
 <header><h1>Andon board</h1><span>Line: <span id="overall" class="level">…</span></span>
-<span id="conn" role="status">connecting…</span><a href="/">about</a><a href="/status">/status</a></header>
+<span id="conn" role="status">connecting…</span><a href="/">about</a><a href="/traces/view">traces</a><a href="/status">/status</a></header>
 <main>
 <section class="wide" aria-labelledby="h-stations"><h2 id="h-stations">Stations</h2><ul id="stations"></ul></section>
 <section aria-labelledby="h-lanes"><h2 id="h-lanes">Lanes</h2><div id="lanes"></div></section>
@@ -74,9 +59,30 @@ ${laneRow('line', 'whole line')}
 <div class="row"><span>Chaos</span>
 <button type="button" data-action="errors" aria-pressed="false">Downstream errors on service-c</button>
 <button type="button" data-action="latency" aria-pressed="false">Latency 2000 ms on service-c</button>
-<button type="button" data-action="crash">Crash a worker</button>
+<button type="button" data-action="crash">Crash a worker</button></div>
+<div class="row"><span>Queue</span>
+<button type="button" data-action="queue" aria-pressed="false">Queue backend down</button>
+<button type="button" data-action="cascade" aria-pressed="false">Cascade: slow service A</button>
 <button type="button" data-action="stop">Stop all chaos</button></div>
+<p class="small">Pressed buttons show faults in force. Pressing the queue button again recovers the queue; the cascade
+ends with Stop all chaos.</p>
 <p id="result" class="small" role="status" aria-live="polite"></p></section>
+<section class="controls" aria-labelledby="h-load"><h2 id="h-load">Load</h2>
+<p class="small">Open-model load from inside this process to its own loopback address, one run at a time. Kept small
+for a 2-core machine; <code>tps load</code>, <code>tps spike</code> and <code>tps stress</code> send more.</p>
+<div class="row"><label for="mix">Mix</label><select id="mix">${MIX_NAMES.map(
+    (mix) => `<option value="${mix}">${mix}</option>`,
+  ).join('')}</select></div>
+<ul class="presets">${loadPresetViews()
+    .map(
+      (p) =>
+        `<li><button type="button" data-action="load" data-preset="${p.name}">Run ${p.name}</button>` +
+        `<span>${escape(p.schedule)}, ${p.planned} requests</span><span class="small">${escape(p.watch)}</span></li>`,
+    )
+    .join('')}</ul>
+<div class="row"><button type="button" class="danger" data-action="load-stop">Stop load</button></div>
+<progress id="load-progress" max="1" value="0" aria-label="load run progress"></progress>
+<p id="load" class="small" role="status" aria-live="polite">No load run yet.</p></section>
 <section class="wide" aria-labelledby="h-log"><h2 id="h-log">Andon log</h2><ul id="log"></ul></section>
 </main>
 <script type="module" src="/board.js"></script>

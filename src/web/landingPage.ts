@@ -34,6 +34,7 @@ code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}a{color:#0b57d0}</
 Mode <code>${escape(String(info.mode))}</code>, queue <code>${escape(String((info.queue as { backend?: string } | undefined)?.backend))}</code>, version ${escape(String(info.version))}.</p>
 <h2>Look</h2><ul>
 <li><a href="/board">/board</a>: the Andon board, live</li>
+<li><a href="/traces/view">/traces</a>: recent traces, each signal's value stream as a waterfall</li>
 <li><a href="/status">/status</a>: stations, lanes, pools, breakers, percentiles</li>
 <li><a href="/health">/health</a> and <a href="/info">/info</a></li>
 <li><a href="/metrics">/metrics</a>: Prometheus exposition</li>

@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, DOCS_IMG, assertFitsPhone, chromiumSkip, launchChromium } from '../support/chromium.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
-if (!present && process.env.CI === 'true')
-  throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
-const ARTIFACTS = 'test-artifacts';
-const DOCS_IMG = 'docs/img';
 
 /** Waits (Playwright's own polling) until a station shows `level`; returns its cause. */
 async function stationAt(page: Page, id: string, level: string, timeout = 10_000): Promise<string> {
@@ -18,7 +12,7 @@ async function stationAt(page: Page, id: string, level: string, timeout = 10_000
   return (await station.locator('.cause').textContent()) ?? '';
 }
 
-describe('the andon board in a real browser', { skip: present ? false : `no ${CHROMIUM}` }, () => {
+describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
   let t: TestSystem;
   let browser: Browser;
   let page: Page;
@@ -27,19 +21,7 @@ describe('the andon board in a real browser', { skip: present ? false : `no ${CH
     mkdirSync(ARTIFACTS, { recursive: true });
     mkdirSync(DOCS_IMG, { recursive: true });
     t = await startTestSystem({ circuitBreakerThreshold: 2, circuitBreakerResetMs: 500, retryBackoffMs: 20 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${t.url}/board`);
   });
@@ -105,12 +87,53 @@ describe('the andon board in a real browser', { skip: present ? false : `no ${CH
     assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 202);
   });
 
-  it('fits a phone-width screen', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  it('takes the queue backend down and back up with its button, the queue station red in between', async () => {
+    const queue = page.getByRole('button', { name: 'Queue backend down' });
+    await queue.click();
+    await page.locator('[data-action=queue][aria-pressed=true]').waitFor();
+    const cause = await stationAt(page, 'queue', 'red');
+    assert.ok(cause.length > 0);
+    assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 503);
+    await queue.click();
+    await page.locator('[data-action=queue][aria-pressed=false]').waitFor();
+    await stationAt(page, 'queue', 'green');
+  });
+
+  it('starts a cascade with its button and ends it with stop all', async () => {
+    await page.getByRole('button', { name: 'Cascade: slow service A' }).click();
+    await page.locator('[data-action=cascade][aria-pressed=true]').waitFor();
+    const chaos = (await t.get<{ active: string[] }>('/chaos')).body;
+    assert.ok(chaos.active.includes('cascade'));
+    await page.getByRole('button', { name: 'Stop all chaos' }).click();
+    await page.locator('[data-action=cascade][aria-pressed=false]').waitFor();
+  });
+
+  it('runs a load preset from the page with live progress, and stops it', async () => {
+    await page.getByLabel('Mix').selectOption('even');
+    await page.getByRole('button', { name: 'Run normal' }).click();
+    await page.locator('body[data-load=running]').waitFor();
+    await page.waitForFunction(() =>
+      /sent [1-9]\d* of 1500/.test(document.getElementById('load')?.textContent ?? ''),
     );
-    assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
-    await page.screenshot({ path: `${ARTIFACTS}/board-phone.png`, fullPage: true });
+    assert.match(
+      (await page.locator('#load').textContent()) ?? '',
+      /normal \(50 req\/s for 30 s, even\): running/,
+    );
+    assert.equal(
+      await page.locator('[data-action=load][data-preset=spike]').getAttribute('aria-disabled'),
+      'true',
+    );
+    // Signals flow in and out: the throughput chart's line leaves zero.
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-throughput-max]')?.getAttribute('data-throughput-max')) > 0,
+    );
+    await page.getByRole('button', { name: 'Stop load' }).click();
+    await page.locator('body[data-load=stopped]').waitFor();
+    assert.match((await page.locator('#load').textContent()) ?? '', /stopped early · .* accepted [1-9]/);
+    await page.screenshot({ path: `${ARTIFACTS}/board-load.png`, fullPage: true });
+  });
+
+  it('fits a phone-width screen', async () => {
+    await assertFitsPhone(page, 'board-phone');
   });
 });

@@ -10,6 +10,7 @@ import type { SystemStatus } from '../../domain/status.js';
 import type { Disposable } from '../../domain/disposable.js';
 import type { AndonEvent } from '../../tps/andon/index.js';
 import type { TraceDetail, TraceList, TraceQuery } from '../../domain/traces.js';
+import type { LoadRunner } from '../../loadgen/LoadRunner.js';
 
 export interface Health {
   healthy: boolean;
@@ -25,6 +26,8 @@ export interface ApiDeps {
   line: Line;
   metrics: Metrics;
   chaos: ChaosControl;
+  /** The board's load presets, run in this process against the API itself. */
+  load: LoadRunner;
   status(): Promise<SystemStatus>;
   /** Brings the andon and the gauges up to date (before a scrape). */
   observe(): Promise<unknown>;

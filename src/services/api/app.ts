@@ -9,9 +9,11 @@ import { boardRoutes } from './routes/board.js';
 import { chaosRoutes } from './routes/chaos.js';
 import { deadLetterRoutes } from './routes/deadLetters.js';
 import { eventRoutes } from './routes/events.js';
+import { loadRoutes } from './routes/load.js';
 import { opsRoutes } from './routes/ops.js';
 import { signalRoutes } from './routes/signals.js';
 import { traceRoutes } from './routes/traces.js';
+import { traceViewerRoutes } from './routes/traceViewer.js';
 import { webRoutes } from './routes/web.js';
 
 /** Refusals that happen before intake runs (Fastify's parsing and validation), named for signals_rejected_total. */
@@ -55,9 +57,11 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   await app.register(andonRoutes, deps);
   await app.register(deadLetterRoutes, deps);
   await app.register(chaosRoutes, deps);
+  await app.register(loadRoutes, deps);
   await app.register(webRoutes, deps);
   await app.register(eventRoutes, deps);
   await app.register(boardRoutes, deps);
   await app.register(traceRoutes, deps);
+  await app.register(traceViewerRoutes, deps);
   return app;
 }

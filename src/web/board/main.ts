@@ -3,6 +3,7 @@
  * The andon board's script (bundled by esbuild into `dist/web/board.js`): draws `/status` as it arrives over
  * `GET /events`, keeps a few minutes of history for the charts, and wires the controls to the admin routes.
  */
+import type { LoadRunView } from '../../domain/load.js';
 import type { Level, SystemStatus } from '../../domain/status.js';
 import { sparkline } from './chart.js';
 import { escape, fixed, levelBadge, sinceText, timeOf } from './format.js';
@@ -10,8 +11,14 @@ import { escape, fixed, levelBadge, sinceText, timeOf } from './format.js';
 type AndonLogEntry = SystemStatus['andon']['events'][number];
 
 const HISTORY = 300;
-const history: { depth: Record<string, number[]>; p99: number[] } = { depth: {}, p99: [] };
+const history: { depth: Record<string, number[]>; p99: number[]; accepted: number[]; completed: number[] } = {
+  depth: {},
+  p99: [],
+  accepted: [],
+  completed: [],
+};
 let latest: SystemStatus | undefined;
+let loadRun: LoadRunView | undefined;
 let log: AndonLogEntry[] = [];
 
 const byId = (id: string): HTMLElement => {
@@ -130,7 +137,12 @@ function renderCharts(): void {
       )
       .join('')}</div>`;
   byId('charts').innerHTML =
-    `<p class="small">Queue depth, last ${Math.round(HISTORY / 60)} minutes</p>` +
+    `<p class="small">Throughput in and out (signals/s), last ${Math.round(HISTORY / 60)} minutes</p>` +
+    `<div data-throughput-max="${Math.max(0, ...history.accepted, ...history.completed)}">` +
+    sparkline([history.accepted, history.completed], COLOURS, 'Accepted and completed signals per second') +
+    '</div>' +
+    legend(['in: accepted/s', 'out: completed/s']) +
+    `<p class="small">Queue depth</p>` +
     sparkline(
       depth.map(([, values]) => values),
       COLOURS,
@@ -165,12 +177,57 @@ function syncToggles(status: SystemStatus): void {
   document
     .querySelector('[data-action=latency]')
     ?.setAttribute('aria-pressed', String((serviceC?.injected_latency_ms ?? 0) > 0));
+  const active = status.chaos.active;
+  document
+    .querySelector('[data-action=queue]')
+    ?.setAttribute('aria-pressed', String(active.includes('queue_down')));
+  document
+    .querySelector('[data-action=cascade]')
+    ?.setAttribute('aria-pressed', String(active.includes('cascade')));
+}
+
+const LOAD_WORDS: Record<LoadRunView['state'], string> = {
+  idle: 'No load run yet.',
+  running: 'running',
+  finished: 'finished',
+  stopped: 'stopped early',
+  failed: 'failed',
+};
+
+function renderLoad(run: LoadRunView): void {
+  loadRun = run;
+  document.body.dataset.load = run.state;
+  const running = run.state === 'running';
+  document
+    .querySelectorAll('[data-action=load]')
+    .forEach((button) => button.setAttribute('aria-disabled', String(running)));
+  const bar = byId('load-progress') as HTMLProgressElement;
+  bar.value = run.duration_ms ? Math.min(1, run.elapsed_ms / run.duration_ms) : 0;
+  if (run.state === 'idle') {
+    byId('load').textContent = LOAD_WORDS.idle;
+    return;
+  }
+  const r = run.rejected;
+  const refused = `429 ${r['429']} · 503 ${r['503']} · other ${r['4xx'] + r['5xx'] + r.errors}`;
+  const rate = running
+    ? `${fixed(run.rate_per_s)}/s (target ${fixed(run.target_rate_per_s)}/s)`
+    : `${fixed(run.rate_per_s)}/s on average`;
+  byId('load').textContent =
+    `${run.preset ?? ''} (${run.schedule ?? ''}, ${run.mix ?? ''}): ${LOAD_WORDS[run.state]} · ` +
+    `${Math.round(run.elapsed_ms / 1000)} of ${Math.round((run.duration_ms ?? 0) / 1000)} s · ` +
+    `sent ${run.sent} of ${run.planned ?? 0} · accepted ${run.accepted} · ${refused} · ${rate} · ` +
+    `p50 ${fixed(run.p50_ms)} ms, p99 ${fixed(run.p99_ms)} ms${run.error ? ` · ${run.error}` : ''}`;
 }
 
 function render(status: SystemStatus): void {
   latest = status;
   for (const lane of status.lanes) push((history.depth[lane.lane] ??= []), lane.depth);
   push(history.p99, status.percentiles_ms.intake.p99);
+  push(history.accepted, status.rates.intake_per_s);
+  push(
+    history.completed,
+    Object.values(status.rates.completed_per_s).reduce((sum, rate) => sum + rate, 0),
+  );
   log = status.andon.events.slice(0, 30);
   renderStations(status);
   renderLanes(status);
@@ -217,6 +274,22 @@ function onControl(button: HTMLButtonElement): void {
     case 'latency':
       void call('POST', '/chaos/downstream', { target: 'service-c', latency_ms: pressed ? 0 : 2000 });
       break;
+    case 'queue':
+      void call('POST', pressed ? '/chaos/queue-recover' : '/chaos/queue-down');
+      break;
+    case 'cascade':
+      void call(pressed ? 'DELETE' : 'POST', pressed ? '/chaos' : '/chaos/cascade');
+      break;
+    case 'load':
+      if (loadRun?.state === 'running') break;
+      void call('POST', '/load', {
+        preset: button.dataset.preset,
+        mix: (byId('mix') as HTMLSelectElement).value,
+      });
+      break;
+    case 'load-stop':
+      void call('DELETE', '/load');
+      break;
     case 'crash':
       void call('POST', '/chaos/crash-worker');
       break;
@@ -233,6 +306,9 @@ function connect(): void {
   source.addEventListener('error', () => (conn.textContent = 'reconnecting…'));
   source.addEventListener('status', (event) =>
     render(JSON.parse((event as MessageEvent<string>).data) as SystemStatus),
+  );
+  source.addEventListener('load', (event) =>
+    renderLoad(JSON.parse((event as MessageEvent<string>).data) as LoadRunView),
   );
   source.addEventListener('andon', (event) => {
     const entry = JSON.parse((event as MessageEvent<string>).data) as AndonLogEntry;

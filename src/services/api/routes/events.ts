@@ -11,15 +11,16 @@ export const KEEP_ALIVE_MS = 15_000;
 
 /**
  * `GET /events`: Server-Sent Events for the board. `event: status` carries the whole SystemStatus once a second
- * and right after an andon event; `event: andon` carries each andon event as it happens.
+ * and right after an andon event; `event: andon` carries each andon event as it happens; `event: load` the board's
+ * load run (`/load`) at its start, every second while it runs, and at its end.
  *
- * Cost: one shared timer and one andon subscription for all clients, both only while someone listens; the status
- * is built and serialised once per tick and written to every client.
+ * Cost: one shared timer and one andon and load subscription for all clients, only while someone listens; the
+ * status is built and serialised once per tick and written to every client (`npm run bench:board` measures it).
  */
 export const eventRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   const clients = new Set<ServerResponse>();
   let timer: NodeJS.Timeout | undefined;
-  let subscription: Disposable | undefined;
+  let subscriptions: Disposable[] = [];
   let ticks = 0;
   let building = false;
   let again = false;
@@ -57,6 +58,8 @@ export const eventRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     setImmediate(() => void pushStatus());
   };
 
+  const loadFrame = (): string => `event: load\ndata: ${JSON.stringify(deps.load.view())}\n\n`;
+
   const start = (): void => {
     if (timer) return;
     ticks = 0;
@@ -66,15 +69,18 @@ export const eventRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       void pushStatus();
     }, STATUS_INTERVAL_MS);
     timer.unref();
-    subscription = deps.onAndonEvent?.(onAndon);
+    subscriptions = [
+      ...(deps.onAndonEvent ? [deps.onAndonEvent(onAndon)] : []),
+      deps.load.onChange(() => broadcast(loadFrame())),
+    ];
   };
 
   const stopIfIdle = (): void => {
     if (clients.size > 0) return;
     clearInterval(timer);
     timer = undefined;
-    subscription?.dispose();
-    subscription = undefined;
+    for (const subscription of subscriptions) subscription.dispose();
+    subscriptions = [];
   };
 
   app.get('/events', async (request, reply) => {
@@ -87,6 +93,7 @@ export const eventRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 2000\n\n');
+    if (deps.load.view().state !== 'idle') raw.write(loadFrame());
     clients.add(raw);
     start();
     request.raw.on('close', () => {

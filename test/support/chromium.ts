@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium, driven by playwright-core (`.ci/run` installs it). */
+export const CHROMIUM = '/usr/bin/chromium';
+export const chromiumPresent = existsSync(CHROMIUM);
+if (!chromiumPresent && process.env.CI === 'true')
+  throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
+/** For `describe(…, { skip })`: false when chromium is there, else the reason. */
+export const chromiumSkip: false | string = chromiumPresent ? false : `no ${CHROMIUM}`;
+
+/** Where the browser tests put their screenshots (CI keeps them), and the README's pictures. */
+export const ARTIFACTS = 'test-artifacts';
+export const DOCS_IMG = 'docs/img';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** At a phone's width (390 px) the page must not scroll sideways; saves `<name>.png` among the artifacts. */
+export async function assertFitsPhone(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
