@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium, driven by playwright-core (`.ci/run` installs it). */
@@ -13,6 +13,19 @@ export const chromiumSkip: false | string = chromiumPresent ? false : `no ${CHRO
 /** Where the browser tests put their screenshots (CI keeps them), and the README's pictures. */
 export const ARTIFACTS = 'test-artifacts';
 export const DOCS_IMG = 'docs/img';
+
+/**
+ * A full-page screenshot into test-artifacts/ (CI keeps them); with UPDATE_DOCS_IMAGES=1 also into docs/img/ for
+ * the README, so an ordinary test run never rewrites tracked files.
+ */
+export async function screenshot(page: Page, name: string, options: { docs?: boolean } = {}): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}/${name}`, fullPage: true });
+  if (options.docs && process.env.UPDATE_DOCS_IMAGES === '1') {
+    mkdirSync(DOCS_IMG, { recursive: true });
+    await page.screenshot({ path: `${DOCS_IMG}/${name}`, fullPage: true });
+  }
+}
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

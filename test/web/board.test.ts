@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, DOCS_IMG, assertFitsPhone, chromiumSkip, launchChromium } from '../support/chromium.js';
+import { ARTIFACTS, assertFitsPhone, screenshot, chromiumSkip, launchChromium } from '../support/chromium.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
 
 /** Waits (Playwright's own polling) until a station shows `level`; returns its cause. */
@@ -19,7 +19,6 @@ describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    mkdirSync(DOCS_IMG, { recursive: true });
     t = await startTestSystem({ circuitBreakerThreshold: 2, circuitBreakerResetMs: 500, retryBackoffMs: 20 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -40,8 +39,7 @@ describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
     assert.match(first, /GREEN/);
     assert.match(first, /queued/);
     assert.equal(await page.locator('#conn').textContent(), 'live');
-    await page.screenshot({ path: `${ARTIFACTS}/board-at-rest.png`, fullPage: true });
-    await page.screenshot({ path: `${DOCS_IMG}/board-at-rest.png`, fullPage: true });
+    await screenshot(page, 'board-at-rest.png', { docs: true });
   });
 
   it('is light: the page and its script under 300 KB', async () => {
@@ -59,8 +57,7 @@ describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
     assert.match(breakerCause, /open/);
     assert.match(laneCause, /breaker open: .*service-c/);
     await page.locator('[data-breaker="lane:fast"][data-state="open"]').waitFor();
-    await page.screenshot({ path: `${ARTIFACTS}/board-fault.png`, fullPage: true });
-    await page.screenshot({ path: `${DOCS_IMG}/board-fault.png`, fullPage: true });
+    await screenshot(page, 'board-fault.png', { docs: true });
 
     assert.equal((await t.del('/chaos')).status, 200);
     // Probes go through once the reset time has passed: keep sending until the board shows the lane closed.
@@ -130,7 +127,7 @@ describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
     await page.getByRole('button', { name: 'Stop load' }).click();
     await page.locator('body[data-load=stopped]').waitFor();
     assert.match((await page.locator('#load').textContent()) ?? '', /stopped early · .* accepted [1-9]/);
-    await page.screenshot({ path: `${ARTIFACTS}/board-load.png`, fullPage: true });
+    await screenshot(page, 'board-load.png');
   });
 
   it('fits a phone-width screen', async () => {

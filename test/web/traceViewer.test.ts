@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, DOCS_IMG, assertFitsPhone, chromiumSkip, launchChromium } from '../support/chromium.js';
+import { ARTIFACTS, assertFitsPhone, screenshot, chromiumSkip, launchChromium } from '../support/chromium.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
 
 /**
@@ -65,9 +65,7 @@ describe('the trace viewer in a real browser', { skip: chromiumSkip }, () => {
     assert.match((await page.locator('#legend').textContent()) ?? '', /work.*waiting.*ERROR/s);
     const figures = (await page.locator('#trace-figures').textContent()) ?? '';
     assert.match(figures, /Lead time.*Process time.*Process-cycle efficiency/s);
-    await page.screenshot({ path: `${ARTIFACTS}/traces.png`, fullPage: true });
-    mkdirSync(DOCS_IMG, { recursive: true });
-    await page.screenshot({ path: `${DOCS_IMG}/traces.png`, fullPage: true });
+    await screenshot(page, 'traces.png', { docs: true });
   });
 
   it('lists recent traces filtered by lane, outcome and minimum duration, with the recent averages', async () => {
