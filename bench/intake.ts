@@ -9,13 +9,14 @@
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
  *   npm run bench -- --step-seconds 2       shorter intake steps
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { formatTable } from '../src/cli/formatTable.js';
 import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
-import type { TargetAnnouncement, TargetReply, TargetRequest } from './targets/runTarget.js';
+import type { HeapAccount } from './targets/heapAccount.js';
+import { buildTarget, startTarget, type RunningTarget } from './targets/startTarget.js';
 
 const TARGETS = ['bare', 'embedded'] as const;
 type TargetName = (typeof TARGETS)[number];
@@ -27,12 +28,23 @@ const P99_LIMIT_MS = 10;
 const WARMUP = { rate: 2000, durationMs: 4000 };
 const MAX_TRIES = 3;
 const RETRY_BUDGET_MS = 60_000;
+/**
+ * Intake is measured on 202s: with the default lane (1000) the embedded system's workers, which finish some
+ * hundreds of signals a second, keep it full, and nearly every answer at 5000/s would be a 429. The lane is made
+ * deep enough to take every signal of a step; each step runs in a fresh process, so the backlog one step leaves
+ * does not weigh on the next.
+ */
+const TARGET_ENV: Record<TargetName, NodeJS.ProcessEnv> = {
+  bare: {},
+  embedded: { MAX_QUEUE_DEPTH: '1000000' },
+};
 const benchStarted = Date.now();
 
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     'step-seconds': { type: 'string', default: '5' },
+    'no-pin': { type: 'boolean', default: false },
   },
 });
 const only = args.only;
@@ -50,75 +62,36 @@ if (!(stepMs > 0)) {
 
 const BODY = '{"signal_type":"execute","payload":{"task":"bench"}}';
 
-interface RunningTarget {
-  url: string;
-  pid: number;
-  rss(): Promise<number>;
-  stop(): Promise<void>;
+/**
+ * The load generator on the first core and the target on the second, when there are two and taskset is there:
+ * otherwise the generator's busy wait and the target take turns on the same core. Other work on the machine
+ * still shares both.
+ */
+const CORES = availableParallelism();
+const pinning = args['no-pin'] ? undefined : pinCores();
+
+function pinCores(): { generator: string; target: string } | undefined {
+  if (CORES < 2) return undefined;
+  const cores = { generator: '0', target: '1' };
+  return pin(process.pid, cores.generator) ? cores : undefined;
 }
 
-async function startTarget(name: TargetName): Promise<RunningTarget> {
-  const child: ChildProcess = fork(new URL(`./targets/${name}.ts`, import.meta.url), [], {
-    execArgv: process.execArgv,
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const announced = new Promise<TargetAnnouncement>((resolve, reject) => {
-    // The target's own output (logs) goes to stderr; only its announcement line is read.
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const announcement = parseAnnouncement(line);
-      if (announcement) resolve(announcement);
-      else process.stderr.write(`[${name}] ${line}\n`);
-    });
-    void exited.then((code) =>
-      reject(new Error(`${name} target exited with code ${code} before it started`)),
-    );
-    setTimeout(() => reject(new Error(`${name} target did not start within 60 s`)), 60_000).unref();
-  });
-  const { url, pid } = await announced.catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
-  return {
-    url,
-    pid,
-    rss: () => readRss(pid).catch(() => askRss(child)),
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.send({ type: 'close' } satisfies TargetRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function parseAnnouncement(line: string): TargetAnnouncement | undefined {
+/** Every thread of `pid` onto `cores`; threads it starts later inherit it. False without taskset. */
+function pin(pid: number, cores: string): boolean {
   try {
-    const parsed = JSON.parse(line) as { benchTarget?: TargetAnnouncement };
-    return parsed.benchTarget;
+    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cores, String(pid)], { stdio: 'ignore' });
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-async function readRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-  if (kb === undefined) throw new Error('no VmRSS');
-  return Number(kb) * 1024;
-}
-
-function askRss(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: TargetReply): void => {
-      if (message.type !== 'rss') return;
-      child.off('message', onMessage);
-      resolve(message.rss);
-    };
-    child.on('message', onMessage);
-    child.send({ type: 'rss' } satisfies TargetRequest, (error) => error && reject(error));
-  });
+const builds = new Map<TargetName, Promise<string>>();
+async function launch(name: TargetName): Promise<RunningTarget> {
+  if (!builds.has(name)) builds.set(name, buildTarget(name));
+  const target = await startTarget(name, await builds.get(name)!, { env: TARGET_ENV[name] });
+  if (pinning) pin(target.pid, pinning.target);
+  return target;
 }
 
 /** Sustained: the generator kept the rate, nothing failed without an answer or with a 5xx, and p99 stayed low. */
@@ -150,13 +123,14 @@ interface TargetResult {
   ceilingReached: boolean;
   fixed: LoadReport;
   rssAtFixed: number;
+  /** What the target's collector saw during the fixed run, and the CPU time the target used. */
+  heap: HeapAccount;
+  cpuMs: number;
 }
 
 async function benchTarget(name: TargetName): Promise<TargetResult> {
   const maxRate = await ramp(name);
-  // The fixed run gets a fresh process: memory held on to after an overload step says nothing about 5k/s.
-  const { fixed, rssAtFixed } = await fixedRun(name);
-  return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), fixed, rssAtFixed };
+  return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), ...(await fixedRun(name)) };
 }
 
 const loadOf =
@@ -171,58 +145,63 @@ const loadOf =
       onProgress: onSecond && (() => onSecond()),
     });
 
-async function ramp(name: TargetName): Promise<number> {
-  // Each target gets the same time for retries, so the second one is not judged on what the first left over.
-  const rampStarted = Date.now();
-  const target = await startTarget(name);
-  console.log(`${name}: started at ${target.url} (pid ${target.pid}); warming up`);
+/** A fresh, warmed-up target for `run`; killed afterwards (a bench target has nothing to drain). */
+async function withTarget<T>(name: TargetName, run: (target: RunningTarget) => Promise<T>): Promise<T> {
+  const target = await launch(name);
   try {
-    const load = loadOf(target);
-    await load(WARMUP.rate, WARMUP.durationMs);
-    let maxRate = 0;
-    for (const rate of STEPS) {
-      let passed = false;
-      // A failing step is tried again (up to 3 times while the bench is within its time budget), so a stall
-      // of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
-      for (let attempt = 1; attempt <= MAX_TRIES && !passed; attempt++) {
-        const report = await load(rate, stepMs);
-        const { ok, why } = verdict(report);
-        passed = ok;
-        const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
-        console.log(stepLine(name, rate, report, again ? `${why}, trying again` : why));
-        if (!again) break;
-      }
-      if (!passed) break;
-      maxRate = rate;
-    }
-    return maxRate;
+    await loadOf(target)(WARMUP.rate, WARMUP.durationMs);
+    return await run(target);
   } finally {
-    await target.stop();
+    await target.stop(0);
   }
 }
 
-async function fixedRun(name: TargetName): Promise<{ fixed: LoadReport; rssAtFixed: number }> {
-  const target = await startTarget(name);
-  console.log(`${name}: fresh process ${target.pid} for the fixed ${FIXED_RATE}/s run; warming up`);
-  try {
-    const load = loadOf(target);
-    await load(WARMUP.rate, WARMUP.durationMs);
+async function ramp(name: TargetName): Promise<number> {
+  // Each target gets the same time for retries, so the second one is not judged on what the first left over.
+  const rampStarted = Date.now();
+  console.log(
+    `${name}: each step in a fresh process, after ${WARMUP.durationMs / 1000} s at ${num(WARMUP.rate)}/s`,
+  );
+  let maxRate = 0;
+  for (const rate of STEPS) {
+    let passed = false;
+    // A failing step is tried again (up to 3 times while the bench is within its time budget), so a stall
+    // of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
+    for (let attempt = 1; attempt <= MAX_TRIES && !passed; attempt++) {
+      const report = await withTarget(name, (target) => loadOf(target)(rate, stepMs));
+      const { ok, why } = verdict(report);
+      passed = ok;
+      const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
+      console.log(stepLine(name, rate, report, again ? `${why}, trying again` : why));
+      if (!again) break;
+    }
+    if (!passed) break;
+    maxRate = rate;
+  }
+  return maxRate;
+}
+
+async function fixedRun(
+  name: TargetName,
+): Promise<Omit<TargetResult, 'name' | 'maxRate' | 'ceilingReached'>> {
+  return withTarget(name, async (target) => {
     let rssAtFixed = 0;
     const sample = (): void => {
       void target.rss().then((rss) => (rssAtFixed = Math.max(rssAtFixed, rss)));
     };
-    const fixed = await load(FIXED_RATE, stepMs, sample);
-    sample();
+    const {
+      result: fixed,
+      account: heap,
+      cpuMs,
+    } = await target.heapDuring(() => loadOf(target)(FIXED_RATE, stepMs, sample));
     rssAtFixed = Math.max(rssAtFixed, await target.rss());
     console.log(stepLine(name, FIXED_RATE, fixed, `fixed run, RSS up to ${mb(rssAtFixed)}`));
-    return { fixed, rssAtFixed };
-  } finally {
-    await target.stop();
-  }
+    return { fixed, rssAtFixed, heap, cpuMs };
+  });
 }
 
 function table(results: TargetResult[]): string {
-  const rows = [
+  return formatTable(
     [
       'target',
       'max sustained',
@@ -231,7 +210,7 @@ function table(results: TargetResult[]): string {
       `2xx @${num(FIXED_RATE)}/s`,
       `RSS @${num(FIXED_RATE)}/s`,
     ],
-    ...results.map((r) => [
+    results.map((r) => [
       r.name,
       r.maxRate === 0 ? `< ${num(STEPS[0] ?? 0)}/s` : `${r.ceilingReached ? '≥ ' : ''}${num(r.maxRate)}/s`,
       ms(r.fixed.latencyMs.p50),
@@ -239,16 +218,8 @@ function table(results: TargetResult[]): string {
       `${((100 * r.fixed.accepted) / Math.max(1, r.fixed.sent)).toFixed(1)}%`,
       mb(r.rssAtFixed),
     ]),
-  ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+    '',
+  );
 }
 
 const chosen = runIntake
@@ -272,11 +243,58 @@ async function runDistributedBench(): Promise<number> {
   return code ?? (signal ? 1 : 0);
 }
 
-function printIntake(): void {
-  console.log(
-    `\nIntake, open-model load from a separate process (${((Date.now() - benchStarted) / 1000).toFixed(0)} s)\n`,
+/** What each answered request cost the target in the fixed run: figures that CPU contention barely moves. */
+function costTable(results: TargetResult[]): string {
+  const per = (r: TargetResult, value: number): number => value / Math.max(1, r.fixed.accepted);
+  return formatTable(
+    [
+      'target',
+      'allocated / 2xx',
+      'promoted / 2xx',
+      'CPU / 2xx',
+      'GC pause / 10k 2xx',
+      'scavenges',
+      'full GCs',
+    ],
+    results.map((r) => [
+      r.name,
+      `${(per(r, r.heap.allocatedBytes) / 1024).toFixed(1)} KB`,
+      `${num(per(r, r.heap.promotedBytes))} B`,
+      `${num(per(r, r.cpuMs * 1000))} µs`,
+      ms(per(r, r.heap.pauseMs) * 10_000),
+      num(r.heap.scavenges),
+      num(r.heap.markCompacts),
+    ]),
+    '',
   );
-  console.log(table(results));
+}
+
+function printIntake(): void {
+  const load = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+  console.log(
+    `\nIntake, open-model load from a separate process (${((Date.now() - benchStarted) / 1000).toFixed(0)} s; ` +
+      `load average now ${load} on ${CORES} cores)`,
+  );
+  console.log(
+    '- targets: plain node on an esbuild bundle (as `npm start` runs compiled code); each step and the fixed run ' +
+      `in a fresh process after ${WARMUP.durationMs / 1000} s at ${num(WARMUP.rate)}/s`,
+  );
+  if (results.some((r) => r.name === 'embedded')) {
+    console.log(
+      `- embedded: default settings, metrics on, except MAX_QUEUE_DEPTH=${TARGET_ENV.embedded.MAX_QUEUE_DEPTH} ` +
+        'so that intake answers 202 rather than 429 once its workers fall behind',
+    );
+  }
+  console.log(
+    pinning
+      ? `- cores: load generator on ${pinning.generator}, target on ${pinning.target} (taskset)`
+      : '- cores: not pinned (--no-pin, one core, or no taskset)',
+  );
+  console.log(`\n${table(results)}`);
+  console.log(`\nPer answered request in the fixed ${num(FIXED_RATE)}/s run:\n`);
+  console.log(costTable(results));
   const bare = results.find((r) => r.name === 'bare');
   const embedded = results.find((r) => r.name === 'embedded');
   if (bare && embedded) {
@@ -292,5 +310,11 @@ function printIntake(): void {
       const bound = bare.ceilingReached ? 'at most ' : embedded.ceilingReached ? 'at least ' : '';
       console.log(`\n${label}: ${bound}${(embedded.maxRate / bare.maxRate).toFixed(2)}`);
     }
+    const ratio = (pick: (r: TargetResult) => number): string =>
+      (pick(embedded) / embedded.fixed.accepted / (pick(bare) / bare.fixed.accepted)).toFixed(2);
+    console.log(
+      `embedded / bare per 2xx at ${num(FIXED_RATE)}/s: allocated ${ratio((r) => r.heap.allocatedBytes)}×, ` +
+        `CPU ${ratio((r) => r.cpuMs)}×`,
+    );
   }
 }

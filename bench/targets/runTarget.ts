@@ -1,12 +1,22 @@
-/** The child side of a bench target: start, announce the URL on stdout, answer RSS requests, close when told. */
+/** The child side of a bench target: start, announce the URL on stdout, answer RSS and heap requests, close when told. */
+import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { heapAccount, type HeapAccount } from './heapAccount.js';
 
 export interface Target {
   url: string;
   close(): Promise<void>;
 }
 
-export type TargetRequest = { type: 'rss' } | { type: 'close' };
-export type TargetReply = { type: 'rss'; rss: number };
+export type TargetRequest =
+  | { type: 'rss' }
+  | { type: 'close' }
+  /** Starts counting what the garbage collector sees; `heap-stop` answers with the account. */
+  | { type: 'heap-start' }
+  | { type: 'heap-stop' };
+export type TargetReply =
+  | { type: 'rss'; rss: number }
+  /** `cpuMs`: CPU time of the whole process (all threads, user and system) over the same stretch. */
+  | { type: 'heap'; account: HeapAccount; cpuMs: number };
 export interface TargetAnnouncement {
   url: string;
   pid: number;
@@ -18,10 +28,25 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   const shutdown = (): void => {
     closing ??= target.close().finally(() => process.exit(0));
   };
+  let profiling: { profiler: GCProfiler; usedAtStart: number; cpuAtStart: NodeJS.CpuUsage } | undefined;
+  const reply = (message: TargetReply): void => void process.send?.(message);
   process.on('message', (message: TargetRequest) => {
-    if (message.type === 'rss')
-      process.send?.({ type: 'rss', rss: process.memoryUsage().rss } satisfies TargetReply);
-    else shutdown();
+    if (message.type === 'rss') reply({ type: 'rss', rss: process.memoryUsage().rss });
+    else if (message.type === 'heap-start') {
+      profiling?.profiler.stop();
+      profiling = {
+        profiler: new GCProfiler(),
+        usedAtStart: getHeapStatistics().used_heap_size,
+        cpuAtStart: process.cpuUsage(),
+      };
+      profiling.profiler.start();
+    } else if (message.type === 'heap-stop' && profiling) {
+      const result = profiling.profiler.stop();
+      const account = heapAccount(result, profiling.usedAtStart, getHeapStatistics().used_heap_size);
+      const cpu = process.cpuUsage(profiling.cpuAtStart);
+      profiling = undefined;
+      reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000 });
+    } else if (message.type === 'close') shutdown();
   });
   process.on('disconnect', shutdown);
   process.on('SIGTERM', shutdown);

@@ -63,15 +63,15 @@ export class MemoryStatusStore implements StatusStore {
 
   update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>): Promise<SignalRecord | undefined> {
     const now = this.clock.now();
-    const existing = this.live(id, now);
-    if (!existing) return Promise.resolve(undefined);
-    const updated: SignalRecord = { ...existing, ...patch, id };
-    this.records.set(id, updated);
-    if (TERMINAL_STATUSES.has(existing.status) !== TERMINAL_STATUSES.has(updated.status)) {
-      this.track(updated, now);
-    }
+    const stored = this.live(id, now);
+    if (!stored) return Promise.resolve(undefined);
+    const wasTerminal = TERMINAL_STATUSES.has(stored.status);
+    // In place: the stored record has usually reached the old generation by now, and a new object per
+    // status change would be promoted again and leave the old one for a full collection to find.
+    Object.assign(stored, patch).id = id;
+    if (wasTerminal !== TERMINAL_STATUSES.has(stored.status)) this.track(stored, now);
     this.evict(now, EVICTION_BATCH);
-    return Promise.resolve({ ...updated });
+    return Promise.resolve({ ...stored });
   }
 
   delete(id: string): Promise<void> {

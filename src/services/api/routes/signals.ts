@@ -6,10 +6,31 @@ import type { SignalRequest } from '../Intake.js';
 
 type IdParams = { Params: { id: string } };
 
+/**
+ * The 202 answer of intake and retry. As a response schema it is serialised by fast-json-stringify, compiled
+ * once, instead of JSON.stringify on every request. A field added to the answer must be added here too, or it
+ * is left out of the answer.
+ */
+const acceptedSchema = {
+  type: 'object',
+  required: ['id', 'status', 'lane', 'trace_id'],
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string' },
+    lane: { type: 'string' },
+    trace_id: { type: 'string' },
+  },
+} as const;
+
 export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.post<{ Body: SignalRequest }>(
     '/signal',
-    { schema: { body: signalRequestSchema({ maxWorkMs: deps.config.maxWorkMs }) } },
+    {
+      schema: {
+        body: signalRequestSchema({ maxWorkMs: deps.config.maxWorkMs }),
+        response: { 202: acceptedSchema },
+      },
+    },
     async (request, reply) => {
       const { created, record } = await deps.intake.submit(request.body);
       if (!created) return reply.code(200).send(deps.toView(record));
@@ -27,7 +48,7 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
 
   app.post<IdParams>(
     '/signal/:id/retry',
-    { schema: { params: signalIdParamsSchema } },
+    { schema: { params: signalIdParamsSchema, response: { 202: acceptedSchema } } },
     async (request, reply) => {
       const record = await deps.intake.retry(request.params.id);
       return reply
