@@ -51,7 +51,8 @@ export class MemoryStatusStore implements StatusStore {
     if (existing) return Promise.resolve({ record: { ...existing }, created: false });
     const stored = { ...record };
     this.records.set(stored.id, stored);
-    this.track(stored, now);
+    // A new id has no mark to replace (an expired one went in `live`): only a terminal record needs one.
+    if (TERMINAL_STATUSES.has(stored.status)) this.track(stored, now);
     this.evict(now, EVICTION_BATCH);
     return Promise.resolve({ record: { ...stored }, created: true });
   }
@@ -90,12 +91,14 @@ export class MemoryStatusStore implements StatusStore {
 
   /** The stored record, unless it is terminal and past retention (then it goes now). */
   private live(id: string, now: number): SignalRecord | undefined {
+    const record = this.records.get(id);
+    if (!record) return undefined;
     const mark = this.marks.get(id);
     if (mark && this.expired(mark, now)) {
       this.forget(id);
       return undefined;
     }
-    return this.records.get(id);
+    return record;
   }
 
   private track(record: SignalRecord, now: number): void {
