@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.run/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.run/', 'coverage/', 'bench/.build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

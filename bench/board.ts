@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { startTarget, type RunningTarget } from './targets/startTarget.js';
+import { buildTarget, startTarget, type RunningTarget } from './targets/startTarget.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -104,7 +104,7 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-const target = await startTarget('embedded');
+const target = await startTarget('embedded', await buildTarget('embedded'));
 console.log(
   `board: the embedded system at rest, pid ${target.pid}; ${rounds} rounds of ${windowMs / 1000} s per step`,
 );

@@ -29,17 +29,15 @@
  * Each distributed target gets a queue prefix and a PostgreSQL schema of its own (`bench<hex>`, `tps_bench<hex>`)
  * that are removed afterwards, also on Ctrl-C. Load goes to 127.0.0.1 only.
  */
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { runOpenModelLoad, type LoadReport, type ProgressSnapshot } from '../src/loadgen/index.js';
 import { startTopology, TEST_DATABASE_URL, type Topology } from '../test/support/topology.js';
-import type { TargetAnnouncement, TargetRequest } from './targets/runTarget.js';
+import { startTarget as startBenchTarget } from './targets/startTarget.js';
 
 const TARGETS = ['embedded', 'nats', 'rabbitmq'] as const;
 type TargetName = (typeof TARGETS)[number];
@@ -151,48 +149,22 @@ interface LeadView {
 }
 
 async function startEmbedded(): Promise<FlowTarget> {
-  const child = fork(new URL('./targets/embedded.ts', import.meta.url), [], {
-    execArgv: process.execArgv,
-    env: { ...process.env, ...BENCH_ENV },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const announced = new Promise<TargetAnnouncement>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const announcement = parseAnnouncement(line);
-      if (announcement) resolve(announcement);
-      else process.stderr.write(`[embedded] ${line}\n`);
-    });
-    void exited.then((code) =>
-      reject(new Error(`embedded target exited with code ${code} before it started`)),
-    );
-    setTimeout(() => reject(new Error('embedded target did not start within 60 s')), 60_000).unref();
-  });
-  const { url, pid } = await announced.catch((error: unknown) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
+  // Under tsx like the distributed roles (spawned from src/ as well), so CPU per signal compares like with like.
+  const target = await startBenchTarget(
+    'embedded',
+    fileURLToPath(new URL('./targets/embedded.ts', import.meta.url)),
+    {
+      env: BENCH_ENV,
+      execArgv: process.execArgv,
+    },
+  );
   return {
     name: 'embedded',
-    apiUrl: url,
-    workerUrls: [url],
-    pids: { embedded: pid },
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.send({ type: 'close' } satisfies TargetRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    apiUrl: target.url,
+    workerUrls: [target.url],
+    pids: { embedded: target.pid },
+    stop: () => target.stop(10_000),
   };
-}
-
-function parseAnnouncement(line: string): TargetAnnouncement | undefined {
-  try {
-    return (JSON.parse(line) as { benchTarget?: TargetAnnouncement }).benchTarget;
-  } catch {
-    return undefined;
-  }
 }
 
 let activeTopology: Topology | undefined;

@@ -1,25 +1,31 @@
 /**
  * Intake benchmark: the embedded system against a bare node:http server, each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
- * RSS at a fixed 5000/s, and the embedded/bare ratio. Then runs the distributed benchmark (distributed.ts) and the
- * board's stream cost (board.ts).
+ * RSS at a fixed 5000/s, and the embedded/bare ratio; the embedded system runs twice, with tracing on (every
+ * signal traced, the default) and off (`untraced`), so the cost of tracing shows as a ratio too. Then runs the
+ * distributed benchmark (distributed.ts) and the board's stream cost (board.ts).
  *
- *   npm run bench                           intake (both targets), then distributed, then board
- *   npm run bench -- --only intake          intake only, both targets
- *   npm run bench -- --only bare            intake only, one target (bare or embedded)
+ *   npm run bench                           intake (all targets), then distributed, then board
+ *   npm run bench -- --only intake          intake only, all targets
+ *   npm run bench -- --only bare            intake only, one target (bare, embedded or untraced)
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
  *   npm run bench -- --only board           the board's /events cost only (as npm run bench:board)
  *   npm run bench -- --step-seconds 2       shorter intake steps
  */
-import { fork } from 'node:child_process';
+import { fork, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { formatTable } from '../src/cli/formatTable.js';
 import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
-import { startTarget, type RunningTarget } from './targets/startTarget.js';
+import type { HeapAccount } from './targets/heapAccount.js';
+import { buildTarget, startTarget, type RunningTarget } from './targets/startTarget.js';
 
-const TARGETS = ['bare', 'embedded'] as const;
+const TARGETS = ['bare', 'embedded', 'untraced'] as const;
 type TargetName = (typeof TARGETS)[number];
 const PARTS = ['intake', 'distributed', 'board'] as const;
+/** The file under bench/targets/ each target runs: untraced is the embedded system with tracing off. */
+const SOURCE: Record<TargetName, string> = { bare: 'bare', embedded: 'embedded', untraced: 'embedded' };
 
 const STEPS = [1000, 2000, 3000, 5000, 7000, 10000, 15000, 20000];
 const FIXED_RATE = 5000;
@@ -27,12 +33,24 @@ const P99_LIMIT_MS = 10;
 const WARMUP = { rate: 2000, durationMs: 4000 };
 const MAX_TRIES = 3;
 const RETRY_BUDGET_MS = 60_000;
+/**
+ * Intake is measured on 202s: with the default lane (1000) the embedded system's workers, which finish some
+ * hundreds of signals a second, keep it full, and nearly every answer at 5000/s would be a 429. The lane is made
+ * deep enough to take every signal of a step; each step runs in a fresh process, so the backlog one step leaves
+ * does not weigh on the next.
+ */
+const TARGET_ENV: Record<TargetName, NodeJS.ProcessEnv> = {
+  bare: {},
+  embedded: { MAX_QUEUE_DEPTH: '1000000' },
+  untraced: { MAX_QUEUE_DEPTH: '1000000', TRACE_SAMPLE_RATIO: '0', TRACE_BUFFER: '0' },
+};
 const benchStarted = Date.now();
 
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     'step-seconds': { type: 'string', default: '5' },
+    'no-pin': { type: 'boolean', default: false },
   },
 });
 const only = args.only;
@@ -50,6 +68,39 @@ if (!(stepMs > 0)) {
 }
 
 const BODY = '{"signal_type":"execute","payload":{"task":"bench"}}';
+
+/**
+ * The load generator on the first core and the target on the second, when there are two and taskset is there:
+ * otherwise the generator's busy wait and the target take turns on the same core. Other work on the machine
+ * still shares both.
+ */
+const CORES = availableParallelism();
+const pinning = args['no-pin'] ? undefined : pinCores();
+
+function pinCores(): { generator: string; target: string } | undefined {
+  if (CORES < 2) return undefined;
+  const cores = { generator: '0', target: '1' };
+  return pin(process.pid, cores.generator) ? cores : undefined;
+}
+
+/** Every thread of `pid` onto `cores`; threads it starts later inherit it. False without taskset. */
+function pin(pid: number, cores: string): boolean {
+  try {
+    execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cores, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const builds = new Map<string, Promise<string>>();
+async function launch(name: TargetName): Promise<RunningTarget> {
+  const source = SOURCE[name];
+  if (!builds.has(source)) builds.set(source, buildTarget(source));
+  const target = await startTarget(name, await builds.get(source)!, { env: TARGET_ENV[name] });
+  if (pinning) pin(target.pid, pinning.target);
+  return target;
+}
 
 /** Sustained: the generator kept the rate, nothing failed without an answer or with a 5xx, and p99 stayed low. */
 function verdict(report: LoadReport): { ok: boolean; why: string } {
@@ -80,13 +131,14 @@ interface TargetResult {
   ceilingReached: boolean;
   fixed: LoadReport;
   rssAtFixed: number;
+  /** What the target's collector saw during the fixed run, and the CPU time the target used. */
+  heap: HeapAccount;
+  cpuMs: number;
 }
 
 async function benchTarget(name: TargetName): Promise<TargetResult> {
   const maxRate = await ramp(name);
-  // The fixed run gets a fresh process: memory held on to after an overload step says nothing about 5k/s.
-  const { fixed, rssAtFixed } = await fixedRun(name);
-  return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), fixed, rssAtFixed };
+  return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), ...(await fixedRun(name)) };
 }
 
 const loadOf =
@@ -101,58 +153,63 @@ const loadOf =
       onProgress: onSecond && (() => onSecond()),
     });
 
-async function ramp(name: TargetName): Promise<number> {
-  // Each target gets the same time for retries, so the second one is not judged on what the first left over.
-  const rampStarted = Date.now();
-  const target = await startTarget(name);
-  console.log(`${name}: started at ${target.url} (pid ${target.pid}); warming up`);
+/** A fresh, warmed-up target for `run`; killed afterwards (a bench target has nothing to drain). */
+async function withTarget<T>(name: TargetName, run: (target: RunningTarget) => Promise<T>): Promise<T> {
+  const target = await launch(name);
   try {
-    const load = loadOf(target);
-    await load(WARMUP.rate, WARMUP.durationMs);
-    let maxRate = 0;
-    for (const rate of STEPS) {
-      let passed = false;
-      // A failing step is tried again (up to 3 times while the bench is within its time budget), so a stall
-      // of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
-      for (let attempt = 1; attempt <= MAX_TRIES && !passed; attempt++) {
-        const report = await load(rate, stepMs);
-        const { ok, why } = verdict(report);
-        passed = ok;
-        const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
-        console.log(stepLine(name, rate, report, again ? `${why}, trying again` : why));
-        if (!again) break;
-      }
-      if (!passed) break;
-      maxRate = rate;
-    }
-    return maxRate;
+    await loadOf(target)(WARMUP.rate, WARMUP.durationMs);
+    return await run(target);
   } finally {
-    await target.stop();
+    await target.stop(0);
   }
 }
 
-async function fixedRun(name: TargetName): Promise<{ fixed: LoadReport; rssAtFixed: number }> {
-  const target = await startTarget(name);
-  console.log(`${name}: fresh process ${target.pid} for the fixed ${FIXED_RATE}/s run; warming up`);
-  try {
-    const load = loadOf(target);
-    await load(WARMUP.rate, WARMUP.durationMs);
+async function ramp(name: TargetName): Promise<number> {
+  // Each target gets the same time for retries, so the second one is not judged on what the first left over.
+  const rampStarted = Date.now();
+  console.log(
+    `${name}: each step in a fresh process, after ${WARMUP.durationMs / 1000} s at ${num(WARMUP.rate)}/s`,
+  );
+  let maxRate = 0;
+  for (const rate of STEPS) {
+    let passed = false;
+    // A failing step is tried again (up to 3 times while the bench is within its time budget), so a stall
+    // of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
+    for (let attempt = 1; attempt <= MAX_TRIES && !passed; attempt++) {
+      const report = await withTarget(name, (target) => loadOf(target)(rate, stepMs));
+      const { ok, why } = verdict(report);
+      passed = ok;
+      const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
+      console.log(stepLine(name, rate, report, again ? `${why}, trying again` : why));
+      if (!again) break;
+    }
+    if (!passed) break;
+    maxRate = rate;
+  }
+  return maxRate;
+}
+
+async function fixedRun(
+  name: TargetName,
+): Promise<Omit<TargetResult, 'name' | 'maxRate' | 'ceilingReached'>> {
+  return withTarget(name, async (target) => {
     let rssAtFixed = 0;
     const sample = (): void => {
       void target.rss().then((rss) => (rssAtFixed = Math.max(rssAtFixed, rss)));
     };
-    const fixed = await load(FIXED_RATE, stepMs, sample);
-    sample();
+    const {
+      result: fixed,
+      account: heap,
+      cpuMs,
+    } = await target.heapDuring(() => loadOf(target)(FIXED_RATE, stepMs, sample));
     rssAtFixed = Math.max(rssAtFixed, await target.rss());
     console.log(stepLine(name, FIXED_RATE, fixed, `fixed run, RSS up to ${mb(rssAtFixed)}`));
-    return { fixed, rssAtFixed };
-  } finally {
-    await target.stop();
-  }
+    return { fixed, rssAtFixed, heap, cpuMs };
+  });
 }
 
 function table(results: TargetResult[]): string {
-  const rows = [
+  return formatTable(
     [
       'target',
       'max sustained',
@@ -161,7 +218,7 @@ function table(results: TargetResult[]): string {
       `2xx @${num(FIXED_RATE)}/s`,
       `RSS @${num(FIXED_RATE)}/s`,
     ],
-    ...results.map((r) => [
+    results.map((r) => [
       r.name,
       r.maxRate === 0 ? `< ${num(STEPS[0] ?? 0)}/s` : `${r.ceilingReached ? '≥ ' : ''}${num(r.maxRate)}/s`,
       ms(r.fixed.latencyMs.p50),
@@ -169,16 +226,8 @@ function table(results: TargetResult[]): string {
       `${((100 * r.fixed.accepted) / Math.max(1, r.fixed.sent)).toFixed(1)}%`,
       mb(r.rssAtFixed),
     ]),
-  ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+    '',
+  );
 }
 
 const chosen = runIntake
@@ -187,13 +236,14 @@ const chosen = runIntake
 const results: TargetResult[] = [];
 for (const name of chosen) results.push(await benchTarget(name));
 if (runIntake) printIntake();
-if (runDistributed) process.exitCode = await runPart('distributed', runIntake);
-if (runBoard) process.exitCode = (await runPart('board', runIntake || runDistributed)) || process.exitCode;
+if (runDistributed) process.exitCode = await runBenchFile('distributed.ts', runIntake);
+if (runBoard)
+  process.exitCode = (await runBenchFile('board.ts', runIntake || runDistributed)) || process.exitCode;
 
-/** distributed.ts or board.ts in a process of its own, as `npm run bench:distributed` or `bench:board` runs it. */
-async function runPart(name: 'distributed' | 'board', after: boolean): Promise<number> {
+/** Another bench in a process of its own, as its `npm run bench:…` script runs it. */
+async function runBenchFile(file: string, after: boolean): Promise<number> {
   if (after) console.log('\n');
-  const child = fork(new URL(`./${name}.ts`, import.meta.url), [], {
+  const child = fork(new URL(`./${file}`, import.meta.url), [], {
     execArgv: process.execArgv,
     stdio: 'inherit',
   });
@@ -203,11 +253,59 @@ async function runPart(name: 'distributed' | 'board', after: boolean): Promise<n
   return code ?? (signal ? 1 : 0);
 }
 
-function printIntake(): void {
-  console.log(
-    `\nIntake, open-model load from a separate process (${((Date.now() - benchStarted) / 1000).toFixed(0)} s)\n`,
+/** What each answered request cost the target in the fixed run: figures that CPU contention barely moves. */
+function costTable(results: TargetResult[]): string {
+  const per = (r: TargetResult, value: number): number => value / Math.max(1, r.fixed.accepted);
+  return formatTable(
+    [
+      'target',
+      'allocated / 2xx',
+      'promoted / 2xx',
+      'CPU / 2xx',
+      'GC pause / 10k 2xx',
+      'scavenges',
+      'full GCs',
+    ],
+    results.map((r) => [
+      r.name,
+      `${(per(r, r.heap.allocatedBytes) / 1024).toFixed(1)} KB`,
+      `${num(per(r, r.heap.promotedBytes))} B`,
+      `${num(per(r, r.cpuMs * 1000))} µs`,
+      ms(per(r, r.heap.pauseMs) * 10_000),
+      num(r.heap.scavenges),
+      num(r.heap.markCompacts),
+    ]),
+    '',
   );
-  console.log(table(results));
+}
+
+function printIntake(): void {
+  const load = loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+  console.log(
+    `\nIntake, open-model load from a separate process (${((Date.now() - benchStarted) / 1000).toFixed(0)} s; ` +
+      `load average now ${load} on ${CORES} cores)`,
+  );
+  console.log(
+    '- targets: plain node on an esbuild bundle (as `npm start` runs compiled code); each step and the fixed run ' +
+      `in a fresh process after ${WARMUP.durationMs / 1000} s at ${num(WARMUP.rate)}/s`,
+  );
+  if (results.some((r) => r.name !== 'bare')) {
+    console.log(
+      `- embedded: default settings, metrics and tracing on (every signal traced), except MAX_QUEUE_DEPTH=` +
+        `${TARGET_ENV.embedded.MAX_QUEUE_DEPTH} so that intake answers 202 rather than 429 once its workers fall behind; ` +
+        'untraced: the same with TRACE_SAMPLE_RATIO=0 and TRACE_BUFFER=0',
+    );
+  }
+  console.log(
+    pinning
+      ? `- cores: load generator on ${pinning.generator}, target on ${pinning.target} (taskset)`
+      : '- cores: not pinned (--no-pin, one core, or no taskset)',
+  );
+  console.log(`\n${table(results)}`);
+  console.log(`\nPer answered request in the fixed ${num(FIXED_RATE)}/s run:\n`);
+  console.log(costTable(results));
   const bare = results.find((r) => r.name === 'bare');
   const embedded = results.find((r) => r.name === 'embedded');
   if (bare && embedded) {
@@ -223,5 +321,25 @@ function printIntake(): void {
       const bound = bare.ceilingReached ? 'at most ' : embedded.ceilingReached ? 'at least ' : '';
       console.log(`\n${label}: ${bound}${(embedded.maxRate / bare.maxRate).toFixed(2)}`);
     }
+    console.log(
+      `embedded / bare per 2xx at ${num(FIXED_RATE)}/s: allocated ${perAnswer(embedded, bare, (r) => r.heap.allocatedBytes)}×, ` +
+        `CPU ${perAnswer(embedded, bare, (r) => r.cpuMs)}×`,
+    );
   }
+  const untraced = results.find((r) => r.name === 'untraced');
+  if (embedded && untraced) {
+    const rates =
+      untraced.maxRate > 0 && embedded.maxRate > 0
+        ? `max sustained ${(embedded.maxRate / untraced.maxRate).toFixed(2)}, `
+        : '';
+    console.log(
+      `tracing on / off: ${rates}per 2xx at ${num(FIXED_RATE)}/s allocated ` +
+        `${perAnswer(embedded, untraced, (r) => r.heap.allocatedBytes)}×, CPU ${perAnswer(embedded, untraced, (r) => r.cpuMs)}×`,
+    );
+  }
+}
+
+/** How much more `a` spent per answered request than `b` in the fixed run. */
+function perAnswer(a: TargetResult, b: TargetResult, pick: (r: TargetResult) => number): string {
+  return (pick(a) / Math.max(1, a.fixed.accepted) / (pick(b) / Math.max(1, b.fixed.accepted))).toFixed(2);
 }

@@ -1,13 +1,25 @@
-/** The child side of a bench target: start, announce the URL on stdout, answer RSS and CPU requests, close when told. */
+/** The child side of a bench target: start, announce the URL on stdout, answer RSS and heap requests, close when told. */
+import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { heapAccount, type HeapAccount } from './heapAccount.js';
 
 export interface Target {
   url: string;
   close(): Promise<void>;
 }
 
-export type TargetRequest = { type: 'rss' } | { type: 'cpu' } | { type: 'close' };
-/** `cpuMs`: user + system CPU time of the target process so far (process.cpuUsage), in milliseconds. */
-export type TargetReply = { type: 'rss'; rss: number } | { type: 'cpu'; cpuMs: number };
+export type TargetRequest =
+  | { type: 'rss' }
+  | { type: 'cpu' }
+  | { type: 'close' }
+  /** Starts counting what the garbage collector sees; `heap-stop` answers with the account. */
+  | { type: 'heap-start' }
+  | { type: 'heap-stop' };
+export type TargetReply =
+  | { type: 'rss'; rss: number }
+  /** CPU time of the whole process so far (user and system), ms. */
+  | { type: 'cpu'; cpuMs: number }
+  /** `cpuMs`: CPU time of the whole process (all threads, user and system) over the same stretch. */
+  | { type: 'heap'; account: HeapAccount; cpuMs: number };
 export interface TargetAnnouncement {
   url: string;
   pid: number;
@@ -19,13 +31,28 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   const shutdown = (): void => {
     closing ??= target.close().finally(() => process.exit(0));
   };
+  let profiling: { profiler: GCProfiler; usedAtStart: number; cpuAtStart: NodeJS.CpuUsage } | undefined;
+  const reply = (message: TargetReply): void => void process.send?.(message);
   process.on('message', (message: TargetRequest) => {
-    if (message.type === 'rss')
-      process.send?.({ type: 'rss', rss: process.memoryUsage().rss } satisfies TargetReply);
+    if (message.type === 'rss') reply({ type: 'rss', rss: process.memoryUsage().rss });
     else if (message.type === 'cpu') {
-      const { user, system } = process.cpuUsage();
-      process.send?.({ type: 'cpu', cpuMs: (user + system) / 1000 } satisfies TargetReply);
-    } else shutdown();
+      const cpu = process.cpuUsage();
+      reply({ type: 'cpu', cpuMs: (cpu.user + cpu.system) / 1000 });
+    } else if (message.type === 'heap-start') {
+      profiling?.profiler.stop();
+      profiling = {
+        profiler: new GCProfiler(),
+        usedAtStart: getHeapStatistics().used_heap_size,
+        cpuAtStart: process.cpuUsage(),
+      };
+      profiling.profiler.start();
+    } else if (message.type === 'heap-stop' && profiling) {
+      const result = profiling.profiler.stop();
+      const account = heapAccount(result, profiling.usedAtStart, getHeapStatistics().used_heap_size);
+      const cpu = process.cpuUsage(profiling.cpuAtStart);
+      profiling = undefined;
+      reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000 });
+    } else if (message.type === 'close') shutdown();
   });
   process.on('disconnect', shutdown);
   process.on('SIGTERM', shutdown);

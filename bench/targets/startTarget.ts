@@ -1,10 +1,11 @@
-/** The parent side of a bench target: fork `targets/<name>.ts`, read its announced URL, ask its RSS and CPU, stop it. */
+/** The parent side of a bench target: fork it, wait for its announcement, ask it for RSS and heap accounts. */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { HeapAccount } from './heapAccount.js';
 import type { TargetAnnouncement, TargetReply, TargetRequest } from './runTarget.js';
-
-export type TargetName = 'bare' | 'embedded';
 
 export interface RunningTarget {
   url: string;
@@ -12,12 +13,48 @@ export interface RunningTarget {
   rss(): Promise<number>;
   /** CPU time the target has used so far (user + system), ms. */
   cpuMs(): Promise<number>;
-  stop(): Promise<void>;
+  /** What the target's garbage collector saw, and the CPU time it used, while `during` ran. */
+  heapDuring<T>(during: () => Promise<T>): Promise<{ result: T; account: HeapAccount; cpuMs: number }>;
+  /** Asks the target to close, and kills it if it has not exited within `graceMs` (default 5000). */
+  stop(graceMs?: number): Promise<void>;
 }
 
-export async function startTarget(name: TargetName): Promise<RunningTarget> {
-  const child: ChildProcess = fork(new URL(`./${name}.ts`, import.meta.url), [], {
-    execArgv: process.execArgv,
+export interface TargetOptions {
+  /** Added to this process's environment for the target. */
+  env?: NodeJS.ProcessEnv;
+  /** Node's own flags for the target (default none). */
+  execArgv?: string[];
+}
+
+/**
+ * Compiles `bench/targets/<name>.ts` and what it imports from src/ into one JavaScript file under bench/.build/,
+ * with the packages left as imports. The target then runs on plain `node`, as `npm start` runs the compiled
+ * system: under tsx it would carry tsx's loader thread (about 20 MB more RSS) and source-mapped stacks.
+ */
+export async function buildTarget(name: string): Promise<string> {
+  const outfile = fileURLToPath(new URL(`../.build/${name}.mjs`, import.meta.url));
+  await build({
+    entryPoints: [fileURLToPath(new URL(`./${name}.ts`, import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** Starts a target built by `buildTarget` in a child process of its own. */
+export async function startTarget(
+  name: string,
+  file: string,
+  options: TargetOptions = {},
+): Promise<RunningTarget> {
+  const child: ChildProcess = fork(file, [], {
+    execArgv: options.execArgv ?? [],
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -37,15 +74,33 @@ export async function startTarget(name: TargetName): Promise<RunningTarget> {
     child.kill('SIGKILL');
     throw error;
   });
+  const send = (request: TargetRequest): void => void child.send(request);
   return {
     url,
     pid,
-    rss: () => readRss(pid).catch(async () => (await ask(child, 'rss')).rss),
-    cpuMs: async () => (await ask(child, 'cpu')).cpuMs,
-    async stop() {
+    rss: () =>
+      readRss(pid).catch(async () => {
+        const reply = replyOf(child, 'rss');
+        send({ type: 'rss' });
+        return (await reply).rss;
+      }),
+    async cpuMs() {
+      const reply = replyOf(child, 'cpu');
+      send({ type: 'cpu' });
+      return (await reply).cpuMs;
+    },
+    async heapDuring(during) {
+      send({ type: 'heap-start' });
+      const result = await during();
+      const reply = replyOf(child, 'heap');
+      send({ type: 'heap-stop' });
+      const { account, cpuMs } = await reply;
+      return { result, account, cpuMs };
+    },
+    async stop(graceMs = 5000) {
       if (child.exitCode !== null) return;
-      child.send({ type: 'close' } satisfies TargetRequest);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      if (graceMs > 0) send({ type: 'close' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
@@ -68,17 +123,16 @@ async function readRss(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
-function ask<K extends TargetReply['type']>(
+function replyOf<Type extends TargetReply['type']>(
   child: ChildProcess,
-  type: K,
-): Promise<Extract<TargetReply, { type: K }>> {
-  return new Promise((resolve, reject) => {
+  type: Type,
+): Promise<Extract<TargetReply, { type: Type }>> {
+  return new Promise((resolve) => {
     const onMessage = (message: TargetReply): void => {
       if (message.type !== type) return;
       child.off('message', onMessage);
-      resolve(message as Extract<TargetReply, { type: K }>);
+      resolve(message as Extract<TargetReply, { type: Type }>);
     };
     child.on('message', onMessage);
-    child.send({ type } satisfies TargetRequest, (error) => error && reject(error));
   });
 }

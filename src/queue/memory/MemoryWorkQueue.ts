@@ -75,7 +75,7 @@ export class MemoryWorkQueue implements WorkQueue {
     if (!lane) return Promise.reject(this.noSuchLane(message.lane));
     const { kanban } = lane;
     // A copy, as a broker would keep, but only when the lane has room: a refused message is not stored.
-    const outcome = kanban.offer(kanban.depth < kanban.limits.maxDepth ? structuredClone(message) : message);
+    const outcome = kanban.offer(kanban.depth < kanban.limits.maxDepth ? copyOf(message) : message);
     if (outcome === 'full') {
       return Promise.reject(
         withoutStack(() => new QueueFullError(lane.name, kanban.depth, kanban.limits.maxDepth)),
@@ -237,6 +237,16 @@ export class MemoryWorkQueue implements WorkQueue {
     return new QueueUnavailableError(`the memory queue is unavailable${cause}`);
   }
 }
+
+/**
+ * A copy that shares nothing mutable with the publisher. Strings cannot change, so only the payload is cloned:
+ * structuredClone of the whole message would also copy its id and trace id strings, which then live as long
+ * as the message waits.
+ */
+const copyOf = (message: QueueMessage): QueueMessage => ({
+  ...message,
+  payload: structuredClone(message.payload),
+});
 
 export const createMemoryWorkQueue = (
   limits: WorkQueueLimits,

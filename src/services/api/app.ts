@@ -36,13 +36,15 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   // Only JSON is spoken here: a text/plain body must get 415, not a validation error.
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: one promise less for every request.
+  app.addHook('onResponse', (request, reply, done) => {
     deps.observeRequest({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       status: reply.statusCode,
       ms: reply.elapsedTime,
     });
+    done();
   });
 
   await app.register(errorsPlugin, {

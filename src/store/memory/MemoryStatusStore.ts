@@ -51,7 +51,8 @@ export class MemoryStatusStore implements StatusStore {
     if (existing) return Promise.resolve({ record: { ...existing }, created: false });
     const stored = { ...record };
     this.records.set(stored.id, stored);
-    this.track(stored, now);
+    // A new id has no mark to replace (an expired one went in `live`): only a terminal record needs one.
+    if (TERMINAL_STATUSES.has(stored.status)) this.track(stored, now);
     this.evict(now, EVICTION_BATCH);
     return Promise.resolve({ record: { ...stored }, created: true });
   }
@@ -63,15 +64,15 @@ export class MemoryStatusStore implements StatusStore {
 
   update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>): Promise<SignalRecord | undefined> {
     const now = this.clock.now();
-    const existing = this.live(id, now);
-    if (!existing) return Promise.resolve(undefined);
-    const updated: SignalRecord = { ...existing, ...patch, id };
-    this.records.set(id, updated);
-    if (TERMINAL_STATUSES.has(existing.status) !== TERMINAL_STATUSES.has(updated.status)) {
-      this.track(updated, now);
-    }
+    const stored = this.live(id, now);
+    if (!stored) return Promise.resolve(undefined);
+    const wasTerminal = TERMINAL_STATUSES.has(stored.status);
+    // In place: the stored record has usually reached the old generation by now, and a new object per
+    // status change would be promoted again and leave the old one for a full collection to find.
+    Object.assign(stored, patch).id = id;
+    if (wasTerminal !== TERMINAL_STATUSES.has(stored.status)) this.track(stored, now);
     this.evict(now, EVICTION_BATCH);
-    return Promise.resolve({ ...updated });
+    return Promise.resolve({ ...stored });
   }
 
   delete(id: string): Promise<void> {
@@ -90,12 +91,14 @@ export class MemoryStatusStore implements StatusStore {
 
   /** The stored record, unless it is terminal and past retention (then it goes now). */
   private live(id: string, now: number): SignalRecord | undefined {
+    const record = this.records.get(id);
+    if (!record) return undefined;
     const mark = this.marks.get(id);
     if (mark && this.expired(mark, now)) {
       this.forget(id);
       return undefined;
     }
-    return this.records.get(id);
+    return record;
   }
 
   private track(record: SignalRecord, now: number): void {

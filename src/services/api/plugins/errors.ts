@@ -19,7 +19,8 @@ export const errorsPlugin = fp<{ onRejected?: RejectedRequestListener }>(
   async (app: FastifyInstance, options) => {
     app.setErrorHandler(async (raw: FastifyError, request, reply) => {
       const error = toTpsError(raw);
-      if (error.status >= 500 && error.code === 'INTERNAL') request.log.error({ err: raw }, 'request failed');
+      if (error.status >= 500 && error.code === 'INTERNAL')
+        request.log.error({ err: raw, reqId: request.id }, 'request failed');
       options.onRejected?.(error, request);
       return send(reply, error);
     });

@@ -8,10 +8,31 @@ import type { SignalRequest } from '../Intake.js';
 
 type IdParams = { Params: { id: string } };
 
+/**
+ * The 202 answer of intake and retry. As a response schema it is serialised by fast-json-stringify, compiled
+ * once, instead of JSON.stringify on every request. A field added to the answer must be added here too, or it
+ * is left out of the answer.
+ */
+const acceptedSchema = {
+  type: 'object',
+  required: ['id', 'status', 'lane', 'trace_id'],
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string' },
+    lane: { type: 'string' },
+    trace_id: { type: 'string' },
+  },
+} as const;
+
 export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   app.post<{ Body: SignalRequest }>(
     '/signal',
-    { schema: { body: signalRequestSchema({ maxWorkMs: deps.config.maxWorkMs }) } },
+    {
+      schema: {
+        body: signalRequestSchema({ maxWorkMs: deps.config.maxWorkMs }),
+        response: { 202: acceptedSchema },
+      },
+    },
     async (request, reply) => {
       // A caller's traceparent makes the signal part of its trace; its baggage rides along to the next hops.
       const { created, record } = await context.with(extractContext(request.headers), () =>
@@ -32,7 +53,7 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
 
   app.post<IdParams>(
     '/signal/:id/retry',
-    { schema: { params: signalIdParamsSchema } },
+    { schema: { params: signalIdParamsSchema, response: { 202: acceptedSchema } } },
     async (request, reply) => {
       const record = await context.with(extractContext(request.headers), () =>
         deps.intake.retry(request.params.id),
