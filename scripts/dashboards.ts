@@ -61,9 +61,17 @@ const explore = (datasource: keyof typeof DATASOURCES, query: Record<string, unk
   );
 const SLOW_TRACES = {
   title: 'Slow traces in Jaeger (over 1 s)',
-  url: explore('jaeger', { queryType: 'search', minDuration: '1s' }),
+  url: explore('jaeger', {
+    queryType: 'search',
+    service: 'api',
+    operation: 'ProcessRequest',
+    minDuration: '1s',
+  }),
 };
-const TRACES = { title: 'Traces in Jaeger', url: explore('jaeger', { queryType: 'search' }) };
+const TRACES = {
+  title: 'Traces in Jaeger',
+  url: explore('jaeger', { queryType: 'search', service: 'worker' }),
+};
 const WARN_LOGS = {
   title: 'Warnings in Loki (trace_id links to the trace)',
   url: explore('loki', { expr: '{service=~".+", level=~"warn|error|fatal"}' }),

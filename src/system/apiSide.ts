@@ -67,7 +67,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     line,
     queueBreaker: options.queueBreaker,
     clock,
-    tracer: instruments.tracing.tracer,
+    tracer: instruments.tracing.tracerFor('api'),
     draining: options.draining,
     drainRate: (lane) => flow.completedPerSecond(lane),
     accepted: (lane) => flow.accepted(lane),

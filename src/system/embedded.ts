@@ -48,7 +48,7 @@ export async function startEmbeddedSystem(
 }
 
 async function wire(config: Config, logger: Logger) {
-  const instruments = createInstruments(config, logger, { service: 'tps-embedded' });
+  const instruments = createInstruments(config, logger);
   const { clock, metrics, flow, board, breakers, makeBreaker } = instruments;
   let draining = false;
 
@@ -58,7 +58,7 @@ async function wire(config: Config, logger: Logger) {
       retentionMs: config.statusRetentionMs,
       clock,
     }),
-    instruments.tracing.tracer,
+    instruments.tracing.tracerFor('store'),
     'memory',
   );
   const queue = createMemoryWorkQueue(workQueueLimits(config), { clock });
@@ -67,7 +67,7 @@ async function wire(config: Config, logger: Logger) {
     logger,
     metrics,
     createBreaker: makeBreaker,
-    tracer: instruments.tracing.tracer,
+    tracer: instruments.tracing.tracerFor('downstream'),
     observe: (service, ok) => flow.downstreamCall(service, ok),
   });
   const laneBreakers = createLaneBreakers(LANES, instruments);

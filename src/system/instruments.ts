@@ -15,20 +15,20 @@ import { VERSION } from './version.js';
 
 /**
  * What every process of the system measures and shows with: metrics, Kaizen's flow stats and SLOs, the andon,
- * breakers, and the tracer of the value stream. `service` names the process in its traces (tps-embedded, …).
+ * breakers, and the tracers of the value stream. `resource` adds attributes to this process's spans.
  */
 export function createInstruments(
   config: Config,
   logger: Logger,
-  options: { service: string; clock?: Clock },
+  options: { clock?: Clock; resource?: Record<string, string> } = {},
 ) {
   const clock = options.clock ?? systemClock;
   const slos = createServiceLevels(config, clock);
   const metrics = createMetrics(undefined, () => slos.snapshots());
   startCountersAtZero(metrics);
   const tracing = createTracing({
-    service: options.service,
     version: VERSION,
+    ...(options.resource ? { attributes: options.resource } : {}),
     sampleRatio: config.traceSampleRatio,
     buffer: config.traceBuffer,
     otlpEndpoint: config.otelExporterOtlpEndpoint,

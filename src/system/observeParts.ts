@@ -99,7 +99,7 @@ export function observeParts(parts: {
         { component: 'kanban', id, lane, trace_id, attempts: deadLetter.attempts },
         `dead-lettered: ${deadLetter.reason}`,
       );
-      recordDeadLetterSpan(instruments.tracing.tracer, deadLetter);
+      recordDeadLetterSpan(instruments.tracing.tracerFor('worker'), deadLetter);
       board.record({
         station: `lane:${lane}`,
         level: 'yellow',

@@ -53,7 +53,7 @@ export function createWorkerPools(options: {
       breaker,
       metrics,
       observe: (service, ok) => flow.downstreamCall(service, ok),
-      tracer: instruments.tracing.tracer,
+      tracer: instruments.tracing.tracerFor('worker'),
     });
     clients.push(downstream);
     pools[lane] = new WorkerPool({
@@ -67,7 +67,7 @@ export function createWorkerPools(options: {
         config,
         clock,
         observer: instruments.signalObserver,
-        tracer: instruments.tracing.tracer,
+        tracer: instruments.tracing.tracerFor('worker'),
       }),
       settings: config.pools[lane],
       autoscale: config.autoscale

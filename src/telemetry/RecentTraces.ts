@@ -31,10 +31,7 @@ const epochMs = ([seconds, nanos]: HrTime): number => seconds * 1000 + nanos / 1
 export class RecentTraces implements SpanProcessor {
   private readonly traces = new Map<string, RecordedSpan[]>();
 
-  constructor(
-    readonly capacity: number,
-    private readonly defaultService = 'tps',
-  ) {}
+  constructor(readonly capacity: number) {}
 
   onStart(): void {}
 
@@ -85,8 +82,7 @@ export class RecentTraces implements SpanProcessor {
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
         attributes[key] = value;
     }
-    const service =
-      attributes[ATTRIBUTES.service] ?? span.resource.attributes['service.name'] ?? this.defaultService;
+    const service = attributes[ATTRIBUTES.service] ?? span.resource.attributes['service.name'] ?? 'unknown';
     const failed = span.status.code === SpanStatusCode.ERROR;
     const parent = span.parentSpanContext?.spanId;
     return {

@@ -12,10 +12,13 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { RecentTraces } from './RecentTraces.js';
 
+/** The roles that record spans, each a service of its own in Jaeger as the user guide names them. */
+export type TracedRole = 'api' | 'worker' | 'downstream' | 'store';
+
 export interface TracingOptions {
-  /** service.name of this process's spans (tps-embedded, tps-api, tps-worker-fast, tps-downstream). */
-  service: string;
   version: string;
+  /** Resource attributes of every span of this process besides service.name (e.g. tps.pool of a worker). */
+  attributes?: Record<string, string>;
   /** TRACE_SAMPLE_RATIO: share of new traces recorded; a trace begun upstream keeps its own decision. */
   sampleRatio: number;
   /** TRACE_BUFFER: traces kept in process for GET /traces; 0 keeps none. */
@@ -25,7 +28,8 @@ export interface TracingOptions {
 }
 
 export interface Tracing {
-  tracer: Tracer;
+  /** The tracer of one role; its spans carry service.name = the role, whichever process records them. */
+  tracerFor(role: TracedRole): Tracer;
   /** The recent traces of this process; undefined when TRACE_BUFFER is 0. */
   recent: RecentTraces | undefined;
   /** Flushes what the exporter still holds. */
@@ -41,31 +45,45 @@ function ensureContextManager(): void {
 }
 
 /**
- * The trace SDK for one running system. Its tracer is handed to the parts that record spans (they code against
- * the OpenTelemetry API only); nothing is registered globally but the context manager, so several systems can
- * run in one process (tests) without sharing spans.
+ * The trace SDK for one running system: a tracer provider per role (so the embedded system, one process, still
+ * shows api, worker, downstream and store as services in Jaeger), all feeding the same span processors. The
+ * tracers are handed to the parts that record spans, which code against the OpenTelemetry API only. Nothing is
+ * registered globally but the context manager, so several systems can run in one process (tests) apart.
  */
 export function createTracing(options: TracingOptions): Tracing {
   ensureContextManager();
-  const recent = options.buffer > 0 ? new RecentTraces(options.buffer, options.service) : undefined;
+  const recent = options.buffer > 0 ? new RecentTraces(options.buffer) : undefined;
   const processors: SpanProcessor[] = [];
   if (recent) processors.push(recent);
   if (options.otlpEndpoint) {
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: options.service,
-      [ATTR_SERVICE_VERSION]: options.version,
-    }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
-    spanProcessors: processors,
-  });
+  const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) });
+  const providers = new Map<TracedRole, BasicTracerProvider>();
+  const providerOf = (role: TracedRole): BasicTracerProvider => {
+    let provider = providers.get(role);
+    if (!provider) {
+      provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({
+          ...options.attributes,
+          [ATTR_SERVICE_NAME]: role,
+          [ATTR_SERVICE_VERSION]: options.version,
+        }),
+        sampler,
+        spanProcessors: processors,
+      });
+      providers.set(role, provider);
+    }
+    return provider;
+  };
   return {
-    tracer: provider.getTracer('tps', options.version),
+    tracerFor: (role) => providerOf(role).getTracer('tps', options.version),
     recent,
-    shutdown: () => provider.shutdown(),
+    // The processors are shared: shutting one provider down flushes and stops them for all.
+    shutdown: async () => {
+      await Promise.all(processors.map((processor) => processor.shutdown()));
+    },
   };
 }
 

@@ -7,7 +7,13 @@ describe('experiment recovery-time (short)', () => {
     'measures the RTO from fault stop until the lead-time p99 is back near baseline',
     { timeout: 30_000 },
     async () => {
-      const result = await runShort('recovery-time', { downstreamTimeoutMs: 200, slowCallMs: 150 });
+      // What is asserted is the measurement, not this machine's speed: a longer tail and a wider slack than the
+      // short defaults keep a busy machine's p99 noise from reading as "not recovered".
+      const result = await runShort(
+        'recovery-time',
+        { downstreamTimeoutMs: 200, slowCallMs: 150 },
+        { tailMs: 6000, floorMs: 50 },
+      );
       invariant(result, 'fault visible in /status while active');
       invariant(result, 'fault gone from /status after stop');
       invariant(result, 'the breaker opened');

@@ -29,12 +29,12 @@ export async function startApiProcess(
   const config = loadConfig(options.env ?? process.env, overrides);
   checkDistributedConfig(config);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
-  const instruments = createInstruments(config, logger, { service: 'tps-api' });
+  const instruments = createInstruments(config, logger);
   const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
   const database = await connectStatusStore(config, logger);
   const store = new TracedStatusStore(
     new GuardedStatusStore(database, instruments.makeBreaker('database', false)),
-    instruments.tracing.tracer,
+    instruments.tracing.tracerFor('store'),
     'postgresql',
   );
   const queueBreaker = instruments.makeBreaker('queue', false);

@@ -12,13 +12,13 @@ export async function startDownstreamProcess(
 ): Promise<RunningProcess> {
   const config = loadConfig(options.env ?? process.env, overrides);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'downstream' });
-  const instruments = createInstruments(config, logger, { service: 'tps-downstream' });
+  const instruments = createInstruments(config, logger);
   const chain = await startDownstreamChain({
     config,
     logger,
     metrics: instruments.metrics,
     createBreaker: instruments.makeBreaker,
-    tracer: instruments.tracing.tracer,
+    tracer: instruments.tracing.tracerFor('downstream'),
     host: config.host,
     ports: downstreamPorts(config),
   });
