@@ -46,6 +46,7 @@ export function boardPage(): string {
 <span id="conn" role="status">connecting…</span><a href="/">about</a><a href="/traces/view">traces</a><a href="/status">/status</a></header>
 <main>
 <section class="wide" aria-labelledby="h-stations"><h2 id="h-stations">Stations</h2><ul id="stations"></ul></section>
+<section class="wide" aria-labelledby="h-slos"><h2 id="h-slos">SLOs, last 6 h</h2><div id="slos"></div></section>
 <section aria-labelledby="h-lanes"><h2 id="h-lanes">Lanes</h2><div id="lanes"></div></section>
 <section aria-labelledby="h-flow"><h2 id="h-flow">Flow</h2><div id="flow"></div></section>
 <section aria-labelledby="h-chart"><h2 id="h-chart">Last minutes</h2><div id="charts"></div></section>

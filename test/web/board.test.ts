@@ -42,6 +42,23 @@ describe('the andon board in a real browser', { skip: chromiumSkip }, () => {
     await screenshot(page, 'board-at-rest.png', { docs: true });
   });
 
+  it('shows each SLO with its budget and burn rates, and 503s at intake spend the availability budget', async () => {
+    await page.locator('[data-slo="intake-availability"][data-level="green"]').waitFor();
+    assert.equal(await page.locator('[data-slo]').count(), 3);
+    assert.equal((await t.post('/andon/pull', { lane: 'fast', reason: 'SLO test' })).status, 200);
+    try {
+      for (let i = 0; i < 3; i++)
+        assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 503);
+      await page.locator('[data-slo="intake-availability"][data-level="red"]').waitFor();
+      assert.match(
+        await page.locator('[data-slo="intake-availability"]').innerText(),
+        /budget spent or burning fast/,
+      );
+    } finally {
+      await t.post('/andon/reset', { lane: 'fast' });
+    }
+  });
+
   it('is light: the page and its script under 300 KB', async () => {
     const html = await (await fetch(`${t.url}/board`)).text();
     const script = await (await fetch(`${t.url}/board.js`)).text();

@@ -14,8 +14,9 @@ export const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => 
 export const levelBadge = (level: Level): string =>
   `<span class="level ${level}">${level.toUpperCase()}</span>`;
 
-export const fixed = (value: number): string =>
-  Number.isFinite(value) ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1)) : '—';
+/** One decimal below 100, none above; `digits` when given. */
+export const fixed = (value: number, digits?: number): string =>
+  !Number.isFinite(value) ? '—' : value.toFixed(digits ?? (Math.abs(value) >= 100 ? 0 : 1));
 
 /** `09:41:02`, local time. */
 export const timeOf = (iso: string): string => {

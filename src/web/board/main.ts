@@ -71,7 +71,8 @@ function renderPools(status: SystemStatus): void {
       .map(
         (p) =>
           `<tr><td>${p.pool}</td><td class="num">${p.size}</td><td class="num">${p.busy}</td>` +
-          `<td class="num">${p.min}</td><td class="num">${p.max}</td><td class="num">${p.restarts}</td></tr>`,
+          `<td class="num">${p.min}</td><td class="num">${p.ceiling < p.max ? `${p.max} (${p.ceiling} now)` : p.max}</td>` +
+          `<td class="num">${p.restarts}</td></tr>`,
       )
       .join('') +
     '</tbody></table>';
@@ -122,6 +123,38 @@ function renderFlow(status: SystemStatus): void {
   byId('flow').innerHTML =
     '<table><tbody>' +
     rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join('') +
+    '</tbody></table>';
+}
+
+/** A budget half spent is worth a look; a spent one, or one burning 14.4× (the paging rate), is red. */
+function sloLevel(slo: SystemStatus['slos'][number]): [Level, string] {
+  if (slo.sli === null) return ['green', 'no events yet'];
+  if (slo.error_budget_remaining <= 0 || slo.burn_rates['1h'] >= 14.4)
+    return ['red', 'budget spent or burning fast'];
+  if (slo.error_budget_remaining < 0.5 || slo.burn_rates['1h'] > 1)
+    return ['yellow', 'burning faster than it lasts'];
+  return ['green', 'within budget'];
+}
+
+function renderSlos(status: SystemStatus): void {
+  const percent = (share: number | null, digits = 2) =>
+    share === null ? '—' : `${fixed(share * 100, digits)} %`;
+  const burn = (rate: number) => `${fixed(rate, 1)}×`;
+  byId('slos').innerHTML =
+    '<table><thead><tr><th>SLO</th><th>Now</th><th>Budget left</th><th>Burn 5m · 1h · 6h</th></tr></thead><tbody>' +
+    status.slos
+      .map((slo) => {
+        const [level, words] = sloLevel(slo);
+        return (
+          `<tr data-slo="${escape(slo.name)}" data-level="${level}"><td>${escape(slo.objective)}` +
+          ` <span class="when">target ${percent(slo.target, 1)}</span></td>` +
+          `<td class="num">${percent(slo.sli)} <span class="when">of ${slo.events.total}</span></td>` +
+          `<td><span class="level ${level}">${percent(slo.error_budget_remaining, 0)}</span> ` +
+          `<span class="when">${words}</span></td>` +
+          `<td class="num">${burn(slo.burn_rates['5m'])} · ${burn(slo.burn_rates['1h'])} · ${burn(slo.burn_rates['6h'])}</td></tr>`
+        );
+      })
+      .join('') +
     '</tbody></table>';
 }
 
@@ -234,6 +267,7 @@ function render(status: SystemStatus): void {
   renderPools(status);
   renderBreakers(status);
   renderFlow(status);
+  renderSlos(status);
   renderCharts();
   renderLog();
   syncToggles(status);
