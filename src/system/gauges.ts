@@ -1,6 +1,7 @@
 import { LANES } from '../domain/signal.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { AndonBoard } from '../tps/andon/index.js';
+import type { Breaker } from '../tps/jidoka/index.js';
 import type { StatusParts } from './systemStatus.js';
 
 const BREAKER_STATE = { closed: 0, half_open: 1, open: 2 } as const;
@@ -19,6 +20,16 @@ export function startCountersAtZero(metrics: Metrics): void {
   }
 }
 
+/** circuit_breaker_state of each breaker as it is now: 0 closed, 1 half-open, 2 open. */
+export function setBreakerStates(
+  metrics: Metrics,
+  breakers: readonly Pick<Breaker, 'name' | 'state'>[],
+): void {
+  for (const breaker of breakers) {
+    metrics.breakerState.set({ breaker: breaker.name }, BREAKER_STATE[breaker.state]);
+  }
+}
+
 /** The gauges of the contract, set from the state the andon tick just gathered. */
 export function updateGauges(metrics: Metrics, parts: StatusParts, board: AndonBoard): void {
   for (const lane of LANES) {
@@ -32,9 +43,7 @@ export function updateGauges(metrics: Metrics, parts: StatusParts, board: AndonB
     metrics.poolBusy.set({ pool: pool.pool }, pool.busy);
     metrics.poolMax.set({ pool: pool.pool }, pool.max);
   }
-  for (const breaker of parts.breakers) {
-    metrics.breakerState.set({ breaker: breaker.name }, BREAKER_STATE[breaker.state]);
-  }
+  setBreakerStates(metrics, parts.breakers);
   for (const station of board.stations()) {
     metrics.andonLevel.set({ station: station.id }, LEVEL[station.level]);
   }

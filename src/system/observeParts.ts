@@ -31,6 +31,23 @@ export const recordChaos =
     });
   };
 
+/** Each transition of the instruments' breakers: circuit_breaker_events_total and one log line (`jidoka`). */
+export function observeBreakers(
+  jidoka: Logger,
+  instruments: Pick<Instruments, 'breakers' | 'metrics'>,
+): Disposable[] {
+  return instruments.breakers.map((breaker) =>
+    breaker.onTransition((transition) => {
+      instruments.metrics.breakerEvents.inc({ breaker: transition.breaker, event: transition.to });
+      const level = transition.to === 'open' ? 'warn' : 'info';
+      jidoka[level](
+        { breaker: transition.breaker, from: transition.from, to: transition.to },
+        transition.cause,
+      );
+    }),
+  );
+}
+
 /**
  * Attaches logs, metrics and andon events to the parts' events, so none of that lives inside the logic.
  * One log line per state change or failure; nothing per request.
@@ -47,20 +64,8 @@ export function observeParts(parts: {
   const { logger, instruments } = parts;
   const { metrics, board, flow } = instruments;
   const jidoka = logger.child({ component: 'jidoka' });
-  const subscriptions: Disposable[] = [];
 
-  for (const breaker of instruments.breakers) {
-    subscriptions.push(
-      breaker.onTransition((transition) => {
-        metrics.breakerEvents.inc({ breaker: transition.breaker, event: transition.to });
-        const level = transition.to === 'open' ? 'warn' : 'info';
-        jidoka[level](
-          { breaker: transition.breaker, from: transition.from, to: transition.to },
-          transition.cause,
-        );
-      }),
-    );
-  }
+  const subscriptions: Disposable[] = observeBreakers(jidoka, instruments);
 
   subscriptions.push(
     parts.line.onChange((event) => {

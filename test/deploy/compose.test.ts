@@ -237,7 +237,7 @@ describe('deploy/docker-compose.yml', () => {
     assert.ok(list(nats.volumes, 'nats.volumes').some((v) => String(v).startsWith('nats-data:')));
   });
 
-  it('has Prometheus scrape the api and both workers on the ports they listen on', () => {
+  it('has Prometheus scrape the api, both workers and downstream on the ports they serve /metrics on', () => {
     const prometheus = record(parse(readText(join(DEPLOY, 'prometheus/prometheus.yml'))), 'prometheus.yml');
     const targets = list(prometheus.scrape_configs, 'scrape_configs').flatMap((job) => {
       const j = record(job, 'job');
@@ -251,6 +251,8 @@ describe('deploy/docker-compose.yml', () => {
       api: String(loadFrom(environmentOf('api')).port),
       'worker-fast': String(loadFrom(environmentOf('worker-fast')).workerPort),
       'worker-slow': String(loadFrom(environmentOf('worker-slow')).workerPort),
+      // One registry for services A, B and C, served on service A's port.
+      downstream: String(loadFrom(environmentOf('downstream')).downstreamPort),
     };
     for (const [name, port] of Object.entries(expected))
       assert.equal(scraped.get(name), port, `target ${name}`);

@@ -135,8 +135,10 @@ describe('Grafana dashboards', () => {
       promUrl = `http://127.0.0.1:${promPort}`;
 
       // The shipped config with its jobs, paths and labels; targets rewritten to this machine, scraped every second.
-      // The embedded system runs the workers inside the API process, so the worker job would scrape the same
-      // process a second time (and count everything twice): it is left out here.
+      // The embedded system runs the workers and the downstream chain inside the API process, so the worker and
+      // downstream jobs would scrape the same process again (and count everything twice): they are left out
+      // here, and the downstream panels read the chain's metrics from the API's /metrics. The downstream
+      // process's own /metrics is tested in test/distributed/downstreamMetrics.test.ts.
       const shippedConfig = record(
         parse(readText(join(DEPLOY, 'prometheus/prometheus.yml'))),
         'prometheus.yml',
@@ -171,10 +173,11 @@ describe('Grafana dashboards', () => {
           ),
         ],
       };
-      assert.ok(
-        jobs.some((job) => job.job_name === 'tps-worker'),
-        'the shipped config scrapes the workers',
-      );
+      for (const job of ['tps-worker', 'tps-downstream'])
+        assert.ok(
+          jobs.some((shipped) => shipped.job_name === job),
+          `the shipped config has the job ${job}`,
+        );
       writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
 
       prometheus = spawn(

@@ -196,6 +196,20 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
+  it('annotate every TPS pod for scraping on the port its role serves /metrics on', () => {
+    for (const { name, doc } of ofKind('Deployment').filter((d) => d.name in ROLES)) {
+      const template = record(record(spec(doc, name).template, name).metadata, `${name} template metadata`);
+      const annotations = record(template.annotations, `${name}: pod annotations`);
+      assert.equal(annotations['prometheus.io/scrape'], 'true', name);
+      assert.equal(annotations['prometheus.io/path'], '/metrics', name);
+      const config = loadFrom(environmentOf(containers(doc, name)[0]!, name));
+      // The downstream process serves its one registry on service A's port, DOWNSTREAM_PORT.
+      const port =
+        name === 'api' ? config.port : name === 'downstream' ? config.downstreamPort : config.workerPort;
+      assert.equal(annotations['prometheus.io/port'], String(port), `${name}: prometheus.io/port`);
+    }
+  });
+
   it('point the settings at Services that exist', () => {
     const config = loadFrom(environmentOf(containers(named('Deployment', 'api'), 'api')[0]!, 'api'));
     const services = new Set(ofKind('Service').map((s) => s.name));

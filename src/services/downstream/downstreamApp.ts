@@ -36,6 +36,12 @@ const failure = (status: number, code: string, message: string): Answer => ({
   body: { error: { code, message } },
 });
 
+/** The Prometheus text of a process, read fresh at each scrape. */
+export interface MetricsExposition {
+  contentType: string;
+  text(): Promise<string>;
+}
+
 /**
  * One service of the chain C → B → A: it waits its latency, fails as often as it is told to,
  * then calls the next service (if any) through that service's breaker.
@@ -48,6 +54,8 @@ export function buildDownstreamApp(options: {
   logger: Logger;
   /** Records each call as a server span in the caller's trace. */
   tracer?: Tracer;
+  /** Serves the process's metrics as `GET /metrics` (`tps downstream` puts them on service A only). */
+  metrics?: MetricsExposition;
 }): FastifyInstance {
   const { behaviour, next } = options;
   const tracer = options.tracer ?? noTracer;
@@ -107,6 +115,13 @@ export function buildDownstreamApp(options: {
   if (options.ledger) {
     const ledger = options.ledger;
     app.get('/effects', async () => ledger.counts());
+  }
+
+  if (options.metrics) {
+    const exposition = options.metrics;
+    app.get('/metrics', async (_request, reply) =>
+      reply.type(exposition.contentType).send(await exposition.text()),
+    );
   }
 
   app.get('/health', async () => ({ status: 'healthy', service: behaviour.service }));

@@ -5,7 +5,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import type { Breaker } from '../../tps/jidoka/index.js';
 import { createDownstreamClient, type DownstreamClient } from './DownstreamClient.js';
-import { buildDownstreamApp } from './downstreamApp.js';
+import { buildDownstreamApp, type MetricsExposition } from './downstreamApp.js';
 import { EffectLedger } from './EffectLedger.js';
 import { ServiceBehaviour, type DownstreamServiceName } from './ServiceBehaviour.js';
 
@@ -31,6 +31,8 @@ export async function startDownstreamChain(options: {
   host?: string;
   /** Ports of A, B and C; free ones when left out (the embedded system). */
   ports?: Record<DownstreamServiceName, number>;
+  /** `GET /metrics` on one service of the chain (the embedded system serves its metrics from the API). */
+  metricsOn?: { service: DownstreamServiceName; exposition: MetricsExposition };
 }): Promise<DownstreamChain> {
   const { config, logger, metrics } = options;
   const host = options.host ?? '127.0.0.1';
@@ -48,6 +50,7 @@ export async function startDownstreamChain(options: {
       logger,
       ...(options.tracer ? { tracer: options.tracer } : {}),
       ...(next ? { next } : { ledger }),
+      ...(options.metricsOn?.service === service ? { metrics: options.metricsOn.exposition } : {}),
     });
     apps.push(app);
     return app.listen({ host, port: options.ports?.[service] ?? 0 });

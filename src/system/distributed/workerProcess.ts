@@ -10,6 +10,7 @@ import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
+import { setBreakerStates } from '../gauges.js';
 import { observeParts } from '../observeParts.js';
 import { sloView } from '../serviceLevels.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
@@ -99,12 +100,7 @@ export async function startWorkerProcess(
       metrics.poolBusy.set({ pool }, snapshot.busy);
       metrics.poolMax.set({ pool }, snapshot.max);
     }
-    for (const breaker of breakers) {
-      metrics.breakerState.set(
-        { breaker: breaker.name },
-        { closed: 0, half_open: 1, open: 2 }[breaker.state],
-      );
-    }
+    setBreakerStates(metrics, breakers);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/status', async () => ({
