@@ -63,6 +63,7 @@ export async function startDownstreamChain(options: {
       url,
       ...(options.tracer ? { tracer: options.tracer } : {}),
       breaker: options.createBreaker(service),
+      timeoutMs: config.downstreamTimeoutMs,
       metrics,
       ...(options.observe ? { observe: options.observe } : {}),
     });
