@@ -1,10 +1,19 @@
 import { percentile } from './LoadDriver.js';
 import { defineExperiment, Lab, secs, STEADY_LOAD_PARAMS } from './Lab.js';
+import { latencyBetween, parseServiceLatency, slowedDown, type LatencyWindow } from './serviceLatency.js';
+
+/** The chain from the slow end outwards, each with who calls it: the way the slowness travels. */
+const CHAIN = [
+  ['service-a', 'service-b'],
+  ['service-b', 'service-c'],
+  ['service-c', 'the workers'],
+] as const;
 
 /**
  * A cascade: service A ("the database") slows past its callers' timeouts (POST /chaos/cascade), so B's calls
  * to A back up, then C's calls to B, then the workers' calls to C. Which breakers open, in what order, and how
- * far the slowness spread (callers' failure share per service, andon stations, processing p99, intake 503s).
+ * far the slowness spread: each service's latency as its callers saw it (downstream_latency_seconds, scraped
+ * before, during and after the fault), callers' failure share per service, andon stations, intake 503s.
  */
 export const cascadeExperiment = defineExperiment({
   name: 'cascade',
@@ -19,8 +28,11 @@ export const cascadeExperiment = defineExperiment({
   async run(context, p) {
     const lab = new Lab('cascade', context, p);
     const { observer } = lab;
+    const scrape = async () => parseServiceLatency(await lab.client.metrics());
+    const atStart = await scrape();
     await lab.baseline(p.rate, p.baselineMs);
 
+    const atFault = await scrape();
     const faultAt = lab.now();
     const answer = (await lab.fault('fault on: POST /chaos/cascade', '/chaos/cascade')) as {
       downstream?: Record<string, { latencyMs?: number }>;
@@ -29,6 +41,7 @@ export const cascadeExperiment = defineExperiment({
     await lab.checkFaultVisible(faultAt, 'cascade');
     await lab.hold(faultAt + p.faultMs - lab.now());
 
+    const atStop = await scrape();
     const stopAt = lab.now();
     await lab.fault('fault off: DELETE /chaos', '/chaos', undefined, 'DELETE');
     await lab.checkFaultGone(stopAt);
@@ -40,6 +53,7 @@ export const cascadeExperiment = defineExperiment({
       closed ? 'every breaker closed again' : `breakers not all closed after ${secs(p.recoveryTimeoutMs)}`,
     );
     await lab.hold(p.tailMs);
+    const atEnd = await scrape();
     const result = await lab.finish(p.settleTimeoutMs);
 
     // The order: each breaker's first open after the fault, at the time the server says it opened.
@@ -82,6 +96,25 @@ export const cascadeExperiment = defineExperiment({
       'fast processing p99 before → peak during the fault',
       `${Math.round(before.at(-1)?.processingP99.fast ?? 0)} → ${Math.round(Math.max(0, ...during.map((s) => s.processingP99.fast ?? 0)))} ms`,
     );
+    const latency = CHAIN.map(([service, caller]) => ({
+      service,
+      caller,
+      before: latencyBetween(atStart, atFault, service),
+      during: latencyBetween(atFault, atStop, service),
+      after: latencyBetween(atStop, atEnd, service),
+    }));
+    const ms = (w: LatencyWindow, key: 'meanMs' | 'p90Ms') => (w[key] === null ? '–' : Math.round(w[key]));
+    for (const { service, before, during, after } of latency) {
+      lab.figure(`${service} mean latency before the fault`, before.meanMs, 'ms');
+      lab.figure(`${service} mean latency during the fault`, during.meanMs, 'ms');
+      lab.figure(
+        `${service} calls / mean / p90 before → during → after`,
+        [before, during, after]
+          .map((w) => `${w.calls} / ${ms(w, 'meanMs')} / ${ms(w, 'p90Ms')}`)
+          .join(' → ') + ' ms',
+      );
+    }
+    lab.figure('how far the slowness spread', spreadLine(latency));
     lab.figure('andon stations that left green', stationsHit.join(', ') || 'none');
     lab.figure(
       'intake during the fault: sent / 202 / 503',
@@ -116,3 +149,30 @@ export const cascadeExperiment = defineExperiment({
     return result;
   },
 });
+
+/**
+ * One line, from the slow end outwards: whose callers saw a service slow down during the fault (twice its
+ * baseline mean and 10 ms more), and where that stopped.
+ */
+function spreadLine(
+  latency: { service: string; caller: string; before: LatencyWindow; during: LatencyWindow }[],
+): string {
+  const hops = latency.map(({ service, caller, before, during }) => ({
+    service,
+    caller,
+    slowed: slowedDown(before, during),
+    during,
+  }));
+  const reached = hops.filter((hop) => hop.slowed);
+  const stoppedAt = hops.find((hop) => !hop.slowed);
+  const seen = reached
+    .map((hop) => `${hop.caller} waited on ${hop.service} (mean ${Math.round(hop.during.meanMs ?? 0)} ms)`)
+    .join(', ');
+  if (reached.length === hops.length) return `every hop: ${seen}`;
+  const stop = stoppedAt
+    ? stoppedAt.slowed === null
+      ? `${stoppedAt.caller} made no calls to ${stoppedAt.service} to measure`
+      : `${stoppedAt.caller} saw no slowdown of ${stoppedAt.service}`
+    : '';
+  return `${reached.length} of ${hops.length} hops${seen ? `: ${seen}` : ''}; stopped there: ${stop}`;
+}

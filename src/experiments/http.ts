@@ -8,6 +8,8 @@ export interface LabClient {
   status(): Promise<SystemStatus>;
   chaos(path: string, body?: unknown, method?: 'POST' | 'DELETE'): Promise<{ status: number; json: unknown }>;
   signal(id: string): Promise<SignalRecord | undefined>;
+  /** The Prometheus exposition text of GET /metrics. */
+  metrics(): Promise<string>;
 }
 
 export function createLabClient(url: string, timeoutMs = 5000): LabClient {
@@ -42,6 +44,11 @@ export function createLabClient(url: string, timeoutMs = 5000): LabClient {
         throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.json)}`);
       }
       return answer;
+    },
+    async metrics() {
+      const answer = await call('GET', '/metrics');
+      if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
+      return String(answer.json);
     },
     async signal(id) {
       const answer = await call('GET', `/signal/${encodeURIComponent(id)}/status`);

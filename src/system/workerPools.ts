@@ -51,6 +51,8 @@ export function createWorkerPools(options: {
       service: 'service-c',
       url: options.downstreamUrl,
       breaker,
+      // The worker's call starts the chain's budget: C and B pass on what is left of it.
+      timeoutMs: config.downstreamTimeoutMs,
       metrics,
       observe: (service, ok) => flow.downstreamCall(service, ok),
       tracer: instruments.tracing.tracerFor('worker'),

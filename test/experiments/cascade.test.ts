@@ -18,6 +18,21 @@ describe('experiment cascade (short)', () => {
       assert.match(String(order), /service-a/);
       const injected = result.figures.find((f) => f.name === 'latency injected into service-a')?.value;
       assert.equal(injected, 400);
+      const figure = (name: string) => result.figures.find((f) => f.name === name)?.value;
+      // Every breaker the order names is one of the chain's or a lane's.
+      for (const name of String(order).split(' → ')) assert.match(name, /^(service-[abc]|lane:\w+)$/);
+      // Measured from downstream_latency_seconds: A's callers waited longer during the fault than before.
+      const aBefore = figure('service-a mean latency before the fault');
+      const aDuring = figure('service-a mean latency during the fault');
+      assert.equal(typeof aBefore, 'number');
+      assert.equal(typeof aDuring, 'number');
+      assert.ok(Number(aDuring) > Number(aBefore), `service-a: ${aBefore} ms before, ${aDuring} ms during`);
+      // Deadline propagation: no hop waits past the budget the workers started (200 ms, less margins).
+      assert.ok(Number(aDuring) < 200, `service-a's callers waited ${aDuring} ms on average`);
+      for (const service of ['service-a', 'service-b', 'service-c']) {
+        assert.match(String(figure(`${service} calls / mean / p90 before → during → after`)), / → .* → /);
+      }
+      assert.match(String(figure('how far the slowness spread')), /service-b waited on service-a/);
     },
   );
 });

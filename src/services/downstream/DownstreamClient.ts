@@ -1,7 +1,7 @@
 import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { DownstreamError } from '../../errors/index.js';
-import { isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
+import { BUDGET_HEADER, callBudgetMs, isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
 import type { Clock } from '../../tps/clock.js';
 import { systemClock } from '../../tps/clock.js';
 import type { Metrics } from '../../telemetry/metrics.js';
@@ -17,8 +17,12 @@ export interface DownstreamCall {
 export interface DownstreamClient {
   readonly service: string;
   readonly breaker: Breaker;
-  /** Calls the service through its breaker; throws BreakerOpenError, DownstreamError or a timeout. */
-  call(body: DownstreamCall): Promise<void>;
+  /**
+   * Calls the service through its breaker; throws BreakerOpenError, DownstreamError or a timeout. `deadline`
+   * (epoch ms) is the caller's own deadline: the call then gets at most what is left of it (see callBudget.ts),
+   * and fails at once, off the wire and outside the breaker, when nothing is left.
+   */
+  call(body: DownstreamCall, deadline?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,11 @@ export function createDownstreamClient(options: {
   tracer?: Tracer;
   /** Who calls, as the trace viewer names it (worker, service-c, service-b). */
   caller?: string;
+  /**
+   * The breaker's call timeout: the budget this client starts (sent in `tps-budget-ms`) when its caller
+   * brought no deadline. Without it, a call sends a budget only when it has a deadline.
+   */
+  timeoutMs?: number;
 }): DownstreamClient {
   const { service, breaker, metrics } = options;
   const tracer = options.tracer ?? noTracer;
@@ -57,20 +66,30 @@ export function createDownstreamClient(options: {
   const clock = options.clock ?? systemClock;
   const pool = new Pool(options.url, { connections: options.connections ?? 128, pipelining: 1 });
 
-  const send = async (body: DownstreamCall, signal: AbortSignal): Promise<void> => {
+  const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+
+  const send = async (body: DownstreamCall, signal: AbortSignal, budgetMs: number): Promise<void> => {
     const started = clock.now();
     let outcome = 'ok';
+    // A budget shorter than the breaker's timeout is a deadline of its own on the request; the breaker's
+    // signal still aborts it when the breaker's limit comes first (a probe's).
+    const deadline = budgetMs < timeoutMs ? AbortSignal.timeout(budgetMs) : undefined;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (Number.isFinite(budgetMs)) headers[BUDGET_HEADER] = String(budgetMs);
     try {
       const response = await pool
         .request({
           method: 'POST',
           path: '/work',
-          headers: traceHeaders({ 'content-type': 'application/json' }),
+          headers: traceHeaders(headers),
           body: JSON.stringify(body),
-          signal,
+          signal: deadline ? AbortSignal.any([signal, deadline]) : signal,
         })
         .catch((error: unknown) => {
-          throw new DownstreamError(service, undefined, `${service} did not answer: ${String(error)}`, {
+          const why = deadline?.aborted
+            ? `the caller's remaining budget of ${budgetMs} ms ran out`
+            : String(error);
+          throw new DownstreamError(service, undefined, `${service} did not answer: ${why}`, {
             cause: error,
           });
         });
@@ -91,16 +110,28 @@ export function createDownstreamClient(options: {
   return {
     service,
     breaker,
-    call: (body) =>
-      inSpan(tracer, `POST ${service}`, spanOptions, () =>
+    call: (body, deadline) => {
+      const budgetMs = callBudgetMs(timeoutMs, deadline, clock.now());
+      if (budgetMs <= 0) {
+        // Not the service's fault, so not its breaker's business, and no latency of a call never made.
+        return Promise.reject(
+          new DownstreamError(
+            service,
+            undefined,
+            `no time left to call ${service}: the caller's deadline passed`,
+          ),
+        );
+      }
+      return inSpan(tracer, `POST ${service}`, spanOptions, () =>
         breaker
-          .execute((signal) => send(body, signal))
+          .execute((signal) => send(body, signal, budgetMs))
           .catch((error: unknown) => {
             if (isBreakerOpenError(error))
               metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });
             throw error;
           }),
-      ),
+      );
+    },
     // In-flight calls are cut, not awaited: by the time clients close, the workers that made them are gone.
     close: () => pool.destroy(),
   };

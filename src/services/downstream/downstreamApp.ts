@@ -6,7 +6,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
 import { extractContext } from '../../telemetry/traceContext.js';
 import { noTracer } from '../../telemetry/tracing.js';
-import { isBreakerOpenError } from '../../tps/jidoka/index.js';
+import { BUDGET_HEADER, deadlineFrom, isBreakerOpenError } from '../../tps/jidoka/index.js';
 import { isDownstreamError } from '../../errors/index.js';
 import type { DownstreamClient } from './DownstreamClient.js';
 import type { EffectLedger } from './EffectLedger.js';
@@ -70,7 +70,7 @@ export function buildDownstreamApp(options: {
   });
 
   /** One call: the injected latency and faults, then the next service, then the effect (at the end). */
-  const work = async (body: { id: string; trace_id?: string }): Promise<Answer> => {
+  const work = async (body: { id: string; trace_id?: string }, deadline?: number): Promise<Answer> => {
     const latency = behaviour.latencyMs();
     if (latency > 0) await delay(latency);
     if (behaviour.shouldFail()) {
@@ -78,7 +78,7 @@ export function buildDownstreamApp(options: {
     }
     if (next) {
       try {
-        await next.call(body);
+        await next.call(body, deadline);
       } catch (error) {
         if (isBreakerOpenError(error)) {
           return failure(503, 'DEPENDENCY_UNAVAILABLE', `breaker to ${next.service} is open`);
@@ -97,9 +97,15 @@ export function buildDownstreamApp(options: {
     '/work',
     { schema: { body: workBody } },
     async (request, reply) => {
+      let deadline: number | undefined;
+      try {
+        deadline = deadlineFrom(request.headers[BUDGET_HEADER], Date.now());
+      } catch (error) {
+        return reply.code(400).send(failure(400, 'VALIDATION_FAILED', (error as Error).message).body);
+      }
       const answer = await context.with(extractContext(request.headers), () =>
         inSpan(tracer, `${behaviour.service} /work`, spanOptions, async (span) => {
-          const result = await work(request.body);
+          const result = await work(request.body, deadline);
           span.setAttribute('http.response.status_code', result.status);
           if (result.status >= 500) {
             const message = (result.body as { error: { message: string } }).error.message;

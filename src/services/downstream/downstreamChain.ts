@@ -66,6 +66,7 @@ export async function startDownstreamChain(options: {
       url,
       ...(options.tracer ? { tracer: options.tracer } : {}),
       breaker: options.createBreaker(service),
+      timeoutMs: config.downstreamTimeoutMs,
       metrics,
       ...(options.observe ? { observe: options.observe } : {}),
     });

@@ -5,3 +5,4 @@ export * from './isTimeoutError.js';
 export * from './isTrippingFailure.js';
 export * from './Line.js';
 export * from './ProbationBreaker.js';
+export * from './callBudget.js';
