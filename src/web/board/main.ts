@@ -136,6 +136,10 @@ function sloLevel(slo: SystemStatus['slos'][number]): [Level, string] {
   return ['green', 'within budget'];
 }
 
+/** What is left of the budget; past zero, how many budgets' worth of errors were spent. */
+const budgetLeft = (remaining: number): string =>
+  remaining >= 0 ? `${fixed(remaining * 100, 0)} %` : `spent ${fixed(1 - remaining, 1)}×`;
+
 function renderSlos(status: SystemStatus): void {
   const percent = (share: number | null, digits = 2) =>
     share === null ? '—' : `${fixed(share * 100, digits)} %`;
@@ -149,7 +153,7 @@ function renderSlos(status: SystemStatus): void {
           `<tr data-slo="${escape(slo.name)}" data-level="${level}"><td>${escape(slo.objective)}` +
           ` <span class="when">target ${percent(slo.target, 1)}</span></td>` +
           `<td class="num">${percent(slo.sli)} <span class="when">of ${slo.events.total}</span></td>` +
-          `<td><span class="level ${level}">${percent(slo.error_budget_remaining, 0)}</span> ` +
+          `<td><span class="level ${level}">${budgetLeft(slo.error_budget_remaining)}</span> ` +
           `<span class="when">${words}</span></td>` +
           `<td class="num">${burn(slo.burn_rates['5m'])} · ${burn(slo.burn_rates['1h'])} · ${burn(slo.burn_rates['6h'])}</td></tr>`
         );
