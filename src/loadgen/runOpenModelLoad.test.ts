@@ -95,7 +95,9 @@ describe('runOpenModelLoad', () => {
     const report = await runOpenModelLoad({ url, ratePerSecond: 100, durationMs: 1000, body });
     assert.equal(report.sent, 100);
     assert.equal(report.accepted, 100);
-    assert.ok(report.latencyMs.p50 >= 150, `p50 ${report.latencyMs.p50} ms`);
+    // The server holds every answer 150 ms; the histogram keeps 3 significant digits and a timer may fire a
+    // fraction of a millisecond early, so "about 150" is at least 145 (a stalled schedule would show ~0).
+    assert.ok(report.latencyMs.p50 >= 145, `p50 ${report.latencyMs.p50} ms`);
     assert.ok(report.achievedRate > 85, `achieved ${report.achievedRate}/s`);
   });
 
