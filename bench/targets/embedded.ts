@@ -2,4 +2,7 @@
 import { startEmbeddedSystem } from '../../src/system/embedded.js';
 import { runTarget } from './runTarget.js';
 
-await runTarget(() => startEmbeddedSystem({ port: 0, logLevel: 'warn' }));
+// Warnings only, unless the bench asks for less (LOG_LEVEL in the target's environment).
+await runTarget(() =>
+  startEmbeddedSystem({ port: 0, ...(process.env.LOG_LEVEL ? {} : { logLevel: 'warn' }) }),
+);
