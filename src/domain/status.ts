@@ -1,3 +1,4 @@
+import type { TaktAndCycle } from '../tps/valuestream/taktAndCycle.js';
 import type { LaneName } from './signal.js';
 
 /** What `GET /status` answers: the whole line at a glance. The CLI and the board read this shape. */
@@ -80,6 +81,7 @@ export interface SystemStatus {
   }>;
   rates: {
     intake_per_s: number;
+    accepted_per_s: Record<LaneName, number>;
     completed_per_s: Record<LaneName, number>;
     error_rate: number;
     requests_per_s: number;
@@ -92,4 +94,6 @@ export interface SystemStatus {
   };
   chaos: { active: string[] };
   slos: SloView[];
+  /** Takt time (between arrivals) against cycle time (between completions) per lane, over the last minute. */
+  value_stream: Record<LaneName, TaktAndCycle>;
 }

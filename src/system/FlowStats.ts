@@ -15,6 +15,7 @@ type CounterKey =
 
 export interface FlowRates {
   intake_per_s: number;
+  accepted_per_s: Record<LaneName, number>;
   completed_per_s: Record<LaneName, number>;
   /** Share of API answers that were 5xx over the last minute. */
   error_rate: number;
@@ -121,6 +122,7 @@ export class FlowStats implements ProcessObserver {
   rates(): FlowRates {
     return {
       intake_per_s: LANES.reduce((sum, lane) => sum + this.counters.rate(`accepted:${lane}`), 0),
+      accepted_per_s: perLane((lane) => this.counters.rate(`accepted:${lane}`)),
       completed_per_s: perLane((lane) => this.counters.rate(`completed:${lane}`)),
       error_rate: this.errorRate(),
       requests_per_s: this.counters.rate('requests'),

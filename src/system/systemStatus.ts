@@ -6,6 +6,7 @@ import type { DownstreamServiceName, ServiceBehaviour } from '../services/downst
 import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
 import type { AndonBoard, AndonInput } from '../tps/andon/index.js';
 import type { BreakerSnapshot, Line } from '../tps/jidoka/index.js';
+import { taktAndCycle } from '../tps/valuestream/index.js';
 import type { FlowPercentiles, FlowRates } from './FlowStats.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -119,5 +120,16 @@ export function systemStatus(
     percentiles_ms: percentiles,
     chaos: { active: parts.chaos.active },
     slos,
+    // The distributed API sees arrivals, but its workers' completions happen in other processes.
+    value_stream: Object.fromEntries(
+      LANES.map((lane) => [
+        lane,
+        taktAndCycle(
+          parts.rates.accepted_per_s[lane],
+          parts.rates.completed_per_s[lane],
+          parts.mode === 'embedded',
+        ),
+      ]),
+    ) as SystemStatus['value_stream'],
   };
 }

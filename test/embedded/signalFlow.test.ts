@@ -125,4 +125,15 @@ describe('the embedded system: a signal from intake to completion', () => {
     ]);
     assert.ok(status.percentiles_ms.lead_time.fast.count > 0);
   });
+
+  it('compares takt time with cycle time per lane in /status once signals flow', async () => {
+    const sent = await Promise.all(
+      Array.from({ length: 5 }, () => t.send({ signal_type: 'execute', payload: {} })),
+    );
+    for (const answer of sent) await t.waitForStatus(String(answer.body.id), 'completed');
+    const pace = (await t.get<SystemStatus>('/status')).body.value_stream;
+    assert.ok(pace.fast.takt_ms !== null && pace.fast.takt_ms > 0, 'fast signals arrived: a takt time');
+    assert.ok(pace.fast.cycle_ms !== null && pace.fast.cycle_ms > 0, 'fast signals completed: a cycle time');
+    assert.equal(typeof pace.fast.keeping_up, 'boolean');
+  });
 });

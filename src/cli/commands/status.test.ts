@@ -65,7 +65,17 @@ const stopped: SystemStatus = {
   downstream: [
     { service: 'service-c', base_latency_ms: 2, injected_latency_ms: 5000, injected_error_rate: 0 },
   ],
-  rates: { intake_per_s: 4, completed_per_s: { fast: 0, slow: 1.25 }, error_rate: 0.5, requests_per_s: 6 },
+  rates: {
+    intake_per_s: 4,
+    accepted_per_s: { fast: 3, slow: 1 },
+    completed_per_s: { fast: 0, slow: 1.25 },
+    error_rate: 0.5,
+    requests_per_s: 6,
+  },
+  value_stream: {
+    fast: { takt_ms: 333.3, cycle_ms: null, keeping_up: false },
+    slow: { takt_ms: 1000, cycle_ms: 800, keeping_up: true },
+  },
   percentiles_ms: {
     intake: some,
     queue_wait: { fast: none, slow: some },
@@ -131,6 +141,13 @@ describe('renderStatus', () => {
     assert.match(plain, /^\s+lead time, slow\s+12\.3 ms\s+20 ms\s+1\.5 s\s+1\.7 s\s+40$/m);
     assert.match(plain, /completed fast 0\/s, slow 1\.3\/s/);
     assert.match(plain, /errors 50%/);
+  });
+
+  it('compares takt time with cycle time per lane', () => {
+    const plain = renderStatus(stopped, createStyle({ isTTY: false } as NodeJS.WriteStream, {}), NOW);
+    assert.match(plain, /^TAKT time between arrivals/m);
+    assert.match(plain, /^\s+fast\s+333\.3 ms\s+—\s+no: the queue grows$/m);
+    assert.match(plain, /^\s+slow\s+1000 ms\s+800 ms\s+yes$/m);
   });
 
   it('shows each SLO with its target, SLI, budget left and burn rates', () => {

@@ -163,6 +163,29 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
       ` · requests ${perSecond(r.requests_per_s)} · errors ${r.error_rate > 0 ? style.tone('warn', percent(r.error_rate)) : '0%'}`,
   );
 
+  // Takt against cycle time; an API from before the value stream figures has none.
+  if (status.value_stream) {
+    const ms = (value: number | null) => (value === null ? '—' : `${value} ms`);
+    const verdict = (keepingUp: boolean | null) =>
+      keepingUp === null
+        ? 'unknown here (completions are in the workers)'
+        : keepingUp
+          ? 'yes'
+          : style.tone('warn', 'no: the queue grows');
+    sections.push(
+      `${heading('TAKT')} time between arrivals against time between completions (last minute)\n` +
+        formatTable(
+          ['LANE', 'TAKT', 'CYCLE', 'KEEPING UP'],
+          Object.entries(status.value_stream).map(([lane, pace]) => [
+            lane,
+            ms(pace.takt_ms),
+            ms(pace.cycle_ms),
+            verdict(pace.keeping_up),
+          ]),
+        ),
+    );
+  }
+
   // An API from before the SLOs has none to show.
   if (status.slos?.length) sections.push(`${heading('SLOS')} (last 6 h)\n` + sloTable(status.slos, style));
 

@@ -1,2 +1,3 @@
 export * from './measureValueStream.js';
 export * from './summarizeTrace.js';
+export * from './taktAndCycle.js';

@@ -115,6 +115,15 @@ function renderFlow(status: SystemStatus): void {
       `Completed, ${lane}`,
       `${fixed(rate)} signals/s`,
     ]),
+    ...Object.entries(status.value_stream ?? {}).map(([lane, pace]) => [
+      `Takt / cycle, ${lane}`,
+      `${pace.takt_ms === null ? '—' : `${fixed(pace.takt_ms)} ms`} / ${pace.cycle_ms === null ? '—' : `${fixed(pace.cycle_ms)} ms`}` +
+        (pace.keeping_up === false
+          ? ' · <strong>falling behind</strong>'
+          : pace.keeping_up
+            ? ' · keeping up'
+            : ''),
+    ]),
     ['Requests', `${fixed(status.rates.requests_per_s)} /s`],
     ['Error rate', `${fixed(status.rates.error_rate * 100)} % answered 5xx`],
     ['Queue', `${escape(status.queue.backend)}, ${status.queue.available ? 'available' : 'DOWN'}`],
