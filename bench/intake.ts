@@ -1,5 +1,6 @@
 /**
- * Intake benchmark: the embedded system against a bare node:http server, each in its own process, driven by the
+ * Intake benchmark: the embedded system against a bare node:http server (and Fastify alone, to show the
+ * framework's share), each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
  * RSS at a fixed 5000/s, and the embedded/bare ratio; the embedded system runs twice, with tracing on (every
  * signal traced, the default) and off (`untraced`), so the cost of tracing shows as a ratio too. Then runs the
@@ -7,7 +8,7 @@
  *
  *   npm run bench                           intake (all targets), then distributed, then board
  *   npm run bench -- --only intake          intake only, all targets
- *   npm run bench -- --only bare            intake only, one target (bare, embedded or untraced)
+ *   npm run bench -- --only bare            intake only, one target (bare, fastify, embedded or untraced)
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
  *   npm run bench -- --only board           the board's /events cost only (as npm run bench:board)
  *   npm run bench -- --step-seconds 2       shorter intake steps
@@ -21,11 +22,16 @@ import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
 import type { HeapAccount } from './targets/heapAccount.js';
 import { buildTarget, startTarget, type RunningTarget } from './targets/startTarget.js';
 
-const TARGETS = ['bare', 'embedded', 'untraced'] as const;
+const TARGETS = ['bare', 'fastify', 'embedded', 'untraced'] as const;
 type TargetName = (typeof TARGETS)[number];
 const PARTS = ['intake', 'distributed', 'board'] as const;
 /** The file under bench/targets/ each target runs: untraced is the embedded system with tracing off. */
-const SOURCE: Record<TargetName, string> = { bare: 'bare', embedded: 'embedded', untraced: 'embedded' };
+const SOURCE: Record<TargetName, string> = {
+  bare: 'bare',
+  fastify: 'fastify',
+  embedded: 'embedded',
+  untraced: 'embedded',
+};
 
 const STEPS = [1000, 2000, 3000, 5000, 7000, 10000, 15000, 20000];
 const FIXED_RATE = 5000;
@@ -45,6 +51,7 @@ const RETRY_BUDGET_MS = 60_000;
 const INTAKE_ONLY: NodeJS.ProcessEnv = { MAX_QUEUE_DEPTH: '1000000', WORKER_COUNT: '1', AUTOSCALE: 'false' };
 const TARGET_ENV: Record<TargetName, NodeJS.ProcessEnv> = {
   bare: {},
+  fastify: {},
   embedded: INTAKE_ONLY,
   untraced: { ...INTAKE_ONLY, TRACE_SAMPLE_RATIO: '0', TRACE_BUFFER: '0' },
 };
