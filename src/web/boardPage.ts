@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { escape } from './board/format.js';
 import { BASE_STYLE } from './baseStyle.js';
 import { MIX_NAMES } from '../loadgen/mix.js';
 import { loadPresetViews } from '../loadgen/presets.js';
+
+/** uPlot's own stylesheet (legend, cursor), served inline with the page: nothing is fetched from elsewhere. */
+const UPLOT_STYLE = readFileSync(createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'), 'utf8');
 
 /**
  * `GET /board`: the page's frame, styles and the controls. Everything that changes is drawn by `/board.js`
@@ -21,7 +26,7 @@ button.danger{border-color:var(--red);color:var(--red)}
 button[aria-pressed=true]{background:var(--red-bg);border-color:var(--red);color:var(--red);font-weight:700}
 #log li{padding:.2rem 0;border-bottom:1px solid #eee;font-size:.9rem}
 #log time,.when{font-variant-numeric:tabular-nums;color:var(--muted)}
-svg.chart{width:100%;height:90px;display:block;background:#fcfcfc;border:1px solid #e2e2e2}
+.chart{width:100%;min-height:130px;overflow:hidden}
 #conn{font-size:.85rem}
 button[aria-disabled=true]{opacity:.55;cursor:not-allowed}
 .presets{display:grid;gap:.5rem;margin:.4rem 0}
@@ -40,7 +45,7 @@ export function boardPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Andon board · TPS Reference System</title>
-<style>${BASE_STYLE}${STYLE}</style></head>
+<style>${BASE_STYLE}${UPLOT_STYLE}${STYLE}</style></head>
 <body>
 <header><h1>Andon board</h1><span>Line: <span id="overall" class="level">…</span></span>
 <span id="conn" role="status">connecting…</span><a href="/">about</a><a href="/traces/view">traces</a><a href="/status">/status</a></header>
@@ -49,7 +54,11 @@ export function boardPage(): string {
 <section class="wide" aria-labelledby="h-slos"><h2 id="h-slos">SLOs, last 6 h</h2><div id="slos"></div></section>
 <section aria-labelledby="h-lanes"><h2 id="h-lanes">Lanes</h2><div id="lanes"></div></section>
 <section aria-labelledby="h-flow"><h2 id="h-flow">Flow</h2><div id="flow"></div></section>
-<section aria-labelledby="h-chart"><h2 id="h-chart">Last minutes</h2><div id="charts"></div></section>
+<section aria-labelledby="h-chart"><h2 id="h-chart">Last minutes</h2>
+<p class="small">Throughput in and out (signals/s)</p><div id="chart-throughput" class="chart" role="img" aria-label="Accepted and completed signals per second over the last minutes"></div>
+<p class="small">Queue depth per lane</p><div id="chart-depth" class="chart" role="img" aria-label="Queue depth per lane over the last minutes"></div>
+<p class="small">p99 intake latency (ms)</p><div id="chart-p99" class="chart" role="img" aria-label="p99 intake latency over the last minutes"></div>
+</section>
 <section aria-labelledby="h-pools"><h2 id="h-pools">Pools</h2><div id="pools"></div></section>
 <section aria-labelledby="h-breakers"><h2 id="h-breakers">Breakers</h2><div id="breakers"></div></section>
 <section class="controls" aria-labelledby="h-controls"><h2 id="h-controls">Controls</h2>

@@ -5,13 +5,20 @@
  */
 import type { LoadRunView } from '../../domain/load.js';
 import type { Level, SystemStatus } from '../../domain/status.js';
-import { sparkline } from './chart.js';
+import { TimeChart } from './TimeChart.js';
 import { escape, fixed, levelBadge, sinceText, timeOf } from './format.js';
 
 type AndonLogEntry = SystemStatus['andon']['events'][number];
 
 const HISTORY = 300;
-const history: { depth: Record<string, number[]>; p99: number[]; accepted: number[]; completed: number[] } = {
+const history: {
+  t: number[];
+  depth: Record<string, number[]>;
+  p99: number[];
+  accepted: number[];
+  completed: number[];
+} = {
+  t: [],
   depth: {},
   p99: [],
   accepted: [],
@@ -173,31 +180,36 @@ function renderSlos(status: SystemStatus): void {
 
 const COLOURS = ['#1d5fd1', '#b3261e', '#6b4f00'];
 
+let charts: { throughput: TimeChart; depth: TimeChart; p99: TimeChart } | undefined;
+
+/** The three charts of the last minutes, created once the lanes are known, then fed each status. */
 function renderCharts(): void {
-  const depth = Object.entries(history.depth);
-  const legend = (names: string[]) =>
-    `<div class="legend">${names
-      .map(
-        (name, i) =>
-          `<span><span class="key" style="background:${COLOURS[i] ?? '#000'}"></span>${name}</span>`,
-      )
-      .join('')}</div>`;
-  byId('charts').innerHTML =
-    `<p class="small">Throughput in and out (signals/s), last ${Math.round(HISTORY / 60)} minutes</p>` +
-    `<div data-throughput-max="${Math.max(0, ...history.accepted, ...history.completed)}">` +
-    sparkline([history.accepted, history.completed], COLOURS, 'Accepted and completed signals per second') +
-    '</div>' +
-    legend(['in: accepted/s', 'out: completed/s']) +
-    `<p class="small">Queue depth</p>` +
-    sparkline(
-      depth.map(([, values]) => values),
-      COLOURS,
-      'Queue depth per lane',
-    ) +
-    legend(depth.map(([lane]) => `${lane} lane`)) +
-    `<p class="small">p99 intake latency (ms)</p>` +
-    sparkline([history.p99], COLOURS, 'p99 intake latency') +
-    legend(['p99 intake']);
+  const lanes = Object.keys(history.depth);
+  charts ??= {
+    throughput: new TimeChart(
+      byId('chart-throughput'),
+      [
+        { label: 'in: accepted', stroke: COLOURS[0]! },
+        { label: 'out: completed', stroke: COLOURS[1]! },
+      ],
+      '/s',
+    ),
+    depth: new TimeChart(
+      byId('chart-depth'),
+      lanes.map((lane, i) => ({ label: `${lane} lane`, stroke: COLOURS[i] ?? '#000' })),
+      'queued',
+    ),
+    p99: new TimeChart(byId('chart-p99'), [{ label: 'p99 intake', stroke: COLOURS[0]! }], 'ms'),
+  };
+  charts.throughput.update(history.t, [history.accepted, history.completed]);
+  charts.depth.update(
+    history.t,
+    lanes.map((lane) => history.depth[lane] ?? []),
+  );
+  charts.p99.update(history.t, [history.p99]);
+  byId('chart-throughput').dataset.throughputMax = String(
+    Math.max(0, ...history.accepted, ...history.completed),
+  );
 }
 
 function renderLog(): void {
@@ -267,6 +279,7 @@ function renderLoad(run: LoadRunView): void {
 
 function render(status: SystemStatus): void {
   latest = status;
+  push(history.t, Date.parse(status.generated_at) / 1000);
   for (const lane of status.lanes) push((history.depth[lane.lane] ??= []), lane.depth);
   push(history.p99, status.percentiles_ms.intake.p99);
   push(history.accepted, status.rates.intake_per_s);
