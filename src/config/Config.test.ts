@@ -48,6 +48,10 @@ describe('loadConfig', () => {
     );
     assert.match(refusal({ MAX_DELIVER: '0', LOG_LEVEL: 'loud' }), /MAX_DELIVER="0".*; LOG_LEVEL="loud"/);
     assert.match(refusal({ AUTOSCALE: 'maybe' }), /AUTOSCALE="maybe" is not valid: it accepts true or false/);
+    assert.match(
+      refusal({ API_URL: 'api:8080' }),
+      /API_URL="api:8080" is not valid: it accepts text matching/,
+    );
   });
 
   it('stops on settings that contradict each other', () => {

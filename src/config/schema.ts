@@ -27,7 +27,7 @@ export function describeAccepted(name: SettingName): string {
       spec.maximum === undefined ? `≥ ${spec.minimum ?? 0}` : `from ${spec.minimum ?? 0} to ${spec.maximum}`;
     parts.push(`${spec.type === 'integer' ? 'a whole number' : 'a number'} ${range}`);
   } else if (spec.type === 'boolean') parts.push('true or false');
-  else parts.push('text');
+  else parts.push(spec.pattern ? `text matching ${spec.pattern}` : 'text');
   if (spec.default !== undefined && spec.default !== '')
     parts.push(`default ${JSON.stringify(spec.default)}`);
   return parts.join(', ');

@@ -107,6 +107,13 @@ export const SETTINGS = {
     doc: 'Admin address of the `tps run-local` that started this API (it sets this): distributed crash-worker and queue-down go there',
     default: '',
   },
+  API_URL: {
+    type: 'string',
+    pattern: '^(https?://[^\\s]+)?$',
+    doc: 'The API whose andon cords a `tps worker` follows, so a cord pulled there stops the workers too (empty: none; run-local sets it)',
+    default: '',
+  },
+  ANDON_SYNC_MS: int('How often a `tps worker` reads the andon cords of API_URL', 500, 50, 60_000),
   SIGNAL_ROUTES: {
     type: 'string',
     doc: 'Overrides of which lane a signal type goes to, e.g. "report=fast,notify=slow"',

@@ -59,6 +59,52 @@ describe(
       assert.equal(again.body.status, 'completed');
     });
 
+    it('stops the workers’ pulling when the andon cord is pulled at the API, and starts it again on reset', async () => {
+      const workerStatus = async () =>
+        (await (await fetch(`${t.workerUrls.fast}/status`)).json()) as {
+          pool: { busy: number };
+          cords: { lanes: { fast: { pulled: boolean; reason?: string } } };
+        };
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const answer = await sendSignal(t.apiUrl, { signal_type: 'execute', payload: { work_ms: 400 } });
+        assert.equal(answer.status, 202);
+        ids.push(String(answer.body.id));
+      }
+      const pull = await fetch(`${t.apiUrl}/andon/pull`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lane: 'fast', reason: 'e2e cord' }),
+      });
+      assert.equal(pull.status, 200);
+      await waitFor(async () => (await workerStatus()).cords.lanes.fast.reason === 'e2e cord', {
+        timeoutMs: 10_000,
+        message: 'the fast worker follows the cord pulled at the API',
+      });
+      const finished = async () =>
+        (await Promise.all(ids.map((id) => statusOf(t.apiUrl, id)))).filter((r) => r.status === 'completed')
+          .length;
+      // What the workers held when the cord reached them may finish; nothing more is pulled while it stays pulled.
+      const heldAtStop = (await workerStatus()).pool.busy;
+      const atStop = await finished();
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // absence can only be shown by waiting
+      const afterWait = await finished();
+      assert.ok(
+        afterWait <= atStop + heldAtStop,
+        `${afterWait} completed after the stop, ${atStop} + ${heldAtStop} held`,
+      );
+      assert.ok(afterWait < ids.length, 'work waits in the lane while the cord is pulled');
+
+      const reset = await fetch(`${t.apiUrl}/andon/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lane: 'fast' }),
+      });
+      assert.equal(reset.status, 200);
+      for (const id of ids) await completed(id, 30_000);
+      assert.equal((await workerStatus()).cords.lanes.fast.pulled, false);
+    });
+
     it('loses nothing when a worker is killed -9 holding a signal: the lease redelivers it, completed once', async () => {
       const held = await sendSignal(t.apiUrl, { signal_type: 'execute', payload: { work_ms: 3000 } });
       const id = String(held.body.id);

@@ -57,6 +57,8 @@ export async function startTopology(env: NodeJS.ProcessEnv): Promise<Topology> {
     const downstream = await role(['downstream'], downstreamPort + 2);
     const apiPort = await freePort();
     const api = await role(['api'], apiPort, { PORT: String(apiPort) });
+    // The workers follow the API's andon cords, as run-local sets them up.
+    base.API_URL = `http://127.0.0.1:${apiPort}`;
     const fast = await startWorker('fast');
     const slow = await startWorker('slow');
     return {

@@ -113,7 +113,8 @@ export const runLocalCommand: Command = {
       ...LANES.map((pool) => ({
         name: `worker-${pool}`,
         args: ['worker', '--pool', pool],
-        env: { WORKER_PORT: String(workerPorts[pool]) },
+        // The workers follow the API's andon cords (it starts after them; until then they keep theirs).
+        env: { WORKER_PORT: String(workerPorts[pool]), API_URL: `http://127.0.0.1:${apiPort}` },
         url: `http://127.0.0.1:${workerPorts[pool]}`,
         pool,
       })),

@@ -10,6 +10,7 @@ import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
+import { startCordMirror } from './CordMirror.js';
 import { setBreakerStates } from '../gauges.js';
 import { observeParts } from '../observeParts.js';
 import { sloView } from '../serviceLevels.js';
@@ -110,6 +111,7 @@ export async function startWorkerProcess(
     rates: flow.rates(),
     percentiles_ms: flow.percentiles(),
     slos: instruments.slos.snapshots().map(sloView),
+    cords: line.snapshot(),
   }));
   // The worker's part of each trace; the API has its own part and Jaeger (OTLP) joins them.
   await app.register(traceRoutes, instruments.tracing.recent ? { traces: instruments.tracing.recent } : {});
@@ -129,11 +131,16 @@ export async function startWorkerProcess(
   });
   const url = await app.listen({ host: config.host, port: config.workerPort });
   workers.start();
-  logger.info({ url, backend: queue.backend, pool }, 'worker running');
+  // Jidoka across processes: a cord pulled at the API stops this lane's pulling too.
+  const cordMirror = config.apiUrl
+    ? startCordMirror({ apiUrl: config.apiUrl, intervalMs: config.andonSyncMs, line, lanes: [pool], logger })
+    : undefined;
+  logger.info({ url, backend: queue.backend, pool, api: config.apiUrl || undefined }, 'worker running');
   return {
     url,
     config,
     close: async () => {
+      cordMirror?.stop();
       await workers.close(clock.now() + config.shutdownTimeoutMs);
       for (const subscription of subscriptions) subscription.dispose();
       await app.close();

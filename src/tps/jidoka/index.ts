@@ -6,3 +6,4 @@ export * from './isTrippingFailure.js';
 export * from './Line.js';
 export * from './ProbationBreaker.js';
 export * from './callBudget.js';
+export * from './mirrorCords.js';

@@ -20,6 +20,20 @@ export const andonRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   const preHandler = adminGuard(deps.config.tpsAdminToken);
   app.addHook('preValidation', emptyBodyIsNoOptions);
 
+  // The cords as they stand, for the workers of the distributed mode to follow (read-only, no admin needed).
+  app.get('/andon/cords', async () => {
+    const { line, lanes } = deps.line.snapshot();
+    const view = ({ pulled, reason, by }: { pulled: boolean; reason?: string; by?: string }) => ({
+      pulled,
+      ...(reason === undefined ? {} : { reason }),
+      ...(by === undefined ? {} : { by }),
+    });
+    return {
+      line: view(line),
+      lanes: Object.fromEntries(Object.entries(lanes).map(([lane, cord]) => [lane, view(cord)])),
+    };
+  });
+
   app.post<CordBody>('/andon/pull', { preHandler, schema: { body: cordBody } }, async (request) => {
     const { lane, reason = 'pulled by hand', by = 'operator' } = request.body ?? {};
     deps.line.pullCord({ reason, by, ...(lane ? { lane } : {}) });
