@@ -4,9 +4,7 @@ import {
   defaultTextMapGetter,
   defaultTextMapSetter,
   propagation,
-  trace,
   type Context,
-  type Span,
 } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 
@@ -14,9 +12,8 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
  * W3C trace context and baggage, read from and written to plain header maps (HTTP requests, NATS and AMQP
  * headers). One propagator instance, not the global one, so two systems in one process never share state.
  */
-const propagator = new CompositePropagator({
-  propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-});
+const traceContext = new W3CTraceContextPropagator();
+const propagator = new CompositePropagator({ propagators: [traceContext, new W3CBaggagePropagator()] });
 
 export type Carrier = Record<string, string | string[] | undefined>;
 
@@ -26,16 +23,22 @@ export const extractContext = (carrier: Carrier): Context =>
 
 /** The context a `traceparent` value names (a message's trace context as it travels in broker headers). */
 export const contextFromTraceparent = (traceparent: string | undefined): Context =>
-  traceparent === undefined ? ROOT_CONTEXT : extractContext({ traceparent });
+  traceparent === undefined
+    ? ROOT_CONTEXT
+    : traceContext.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
 
-/** Headers that carry `span` (and the active baggage) to the next hop. */
-export function headersFor(span: Span, headers: Record<string, string> = {}): Record<string, string> {
-  propagator.inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter);
+/** `headers` plus the active span's trace context and the active baggage, for the next HTTP hop. */
+export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  propagator.inject(context.active(), headers, defaultTextMapSetter);
   return headers;
 }
 
-/** The `traceparent` of `span`, or undefined when it has no valid context (tracing off). */
-export const traceparentOf = (span: Span): string | undefined => headersFor(span).traceparent;
+/** The active span's `traceparent` (a message carries no baggage); undefined without a valid span. */
+export function activeTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  traceContext.inject(context.active(), carrier, defaultTextMapSetter);
+  return carrier.traceparent;
+}
 
 /** Whether the active context's baggage marks the request as synthetic (load generator traffic). */
 export const isSyntheticContext = (ctx: Context): boolean =>

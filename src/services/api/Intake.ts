@@ -13,7 +13,7 @@ import {
 import type { WorkQueue } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
 import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
-import { isSyntheticContext, traceparentOf } from '../../telemetry/traceContext.js';
+import { activeTraceparent, isSyntheticContext } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import type { Breaker, Line } from '../../tps/jidoka/index.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
@@ -101,7 +101,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           'messaging.message.id': record.id,
         },
       },
-      (span) => publish(record, traceparentOf(span)),
+      () => publish(record, activeTraceparent()),
     );
 
   const publish = async (record: SignalRecord, traceparent: string | undefined): Promise<void> => {

@@ -1,4 +1,4 @@
-import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { DownstreamError } from '../../errors/index.js';
 import { BUDGET_HEADER, callBudgetMs, isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
@@ -6,7 +6,7 @@ import type { Clock } from '../../tps/clock.js';
 import { systemClock } from '../../tps/clock.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
-import { headersFor } from '../../telemetry/traceContext.js';
+import { withTraceHeaders } from '../../telemetry/traceContext.js';
 import { noTracer } from '../../telemetry/tracing.js';
 
 export interface DownstreamCall {
@@ -24,12 +24,6 @@ export interface DownstreamClient {
    */
   call(body: DownstreamCall, deadline?: number): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The request's headers plus the trace context of the active (client) span, when one records. */
-function traceHeaders(headers: Record<string, string>): Record<string, string> {
-  const span = trace.getActiveSpan();
-  return span ? headersFor(span, headers) : headers;
 }
 
 /** An HTTP client for one downstream service, every call guarded by that service's breaker. */
@@ -81,7 +75,7 @@ export function createDownstreamClient(options: {
         .request({
           method: 'POST',
           path: '/work',
-          headers: traceHeaders(headers),
+          headers: withTraceHeaders(headers),
           body: JSON.stringify(body),
           signal: deadline ? AbortSignal.any([signal, deadline]) : signal,
         })
