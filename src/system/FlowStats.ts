@@ -120,9 +120,10 @@ export class FlowStats implements ProcessObserver {
   }
 
   rates(): FlowRates {
+    const accepted = perLane((lane) => this.counters.rate(`accepted:${lane}`));
     return {
-      intake_per_s: LANES.reduce((sum, lane) => sum + this.counters.rate(`accepted:${lane}`), 0),
-      accepted_per_s: perLane((lane) => this.counters.rate(`accepted:${lane}`)),
+      intake_per_s: LANES.reduce((sum, lane) => sum + accepted[lane], 0),
+      accepted_per_s: accepted,
       completed_per_s: perLane((lane) => this.counters.rate(`completed:${lane}`)),
       error_rate: this.errorRate(),
       requests_per_s: this.counters.rate('requests'),
