@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { invariant, runShortAt } from '../experiments/support.js';
 import { freePort, spawnRole, waitForHealthy, type RoleProcess } from '../support/processes.js';
-import { POSTGRES, skipUnless, skipUnlessProgram } from '../support/services.js';
+import { POSTGRES, skipUnless, skipWithout } from '../support/services.js';
 import { dropSchema, TEST_DATABASE_URL } from '../support/topology.js';
 import { waitFor } from '../support/waitFor.js';
 
-const skip = (await skipUnless(POSTGRES)) || skipUnlessProgram('nats-server');
+const skip = (await skipUnless(POSTGRES)) || skipWithout('nats-server', 'nats-server');
 
 interface Status {
   pools: Array<{ pool: string; size: number; restarts: number }>;

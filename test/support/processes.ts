@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { listenAndClose } from '../../src/system/distributed/freePort.js';
 import { waitFor } from './waitFor.js';
 
 /** A free TCP port on loopback (and, with `span`, the next span-1 ports free too). */
@@ -14,15 +14,6 @@ export async function freePort(span = 1): Promise<number> {
     if (ok) return base;
   }
   throw new Error(`no ${span} consecutive free ports found`);
-}
-
-async function listenAndClose(port: number): Promise<number> {
-  const server = createServer().listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  const { port: taken } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return taken;
 }
 
 export interface RoleProcess {

@@ -14,12 +14,17 @@ export const POSTGRES: LocalService = { name: 'PostgreSQL', host: '127.0.0.1', p
 
 const reachable = (service: LocalService): Promise<boolean> => portAnswers(service.port, service.host);
 
+/** Whether a program is there: a path that exists, or a name found on PATH. */
+const installed = (program: string): boolean =>
+  program.includes('/') ? existsSync(program) : !spawnSync(program, ['--version'], { stdio: 'ignore' }).error;
+
 /**
  * For `describe(name, { skip: skipWithout('/usr/bin/promtool', 'prometheus') }, …)`: a test that runs a program
- * is skipped with one line on a machine without it; under CI (CI=true) a missing program fails instead.
+ * (a path, or a name on PATH) is skipped with one line on a machine without it; under CI (CI=true) a missing
+ * program fails instead.
  */
 export function skipWithout(program: string, debianPackage: string): string | false {
-  if (existsSync(program)) return false;
+  if (installed(program)) return false;
   const what = `${program} is missing (Debian package ${debianPackage})`;
   if (process.env.CI === 'true') throw new Error(`${what}, and CI must run every test (.ci/run installs it)`);
   return `${what}: install it to run these tests`;
@@ -37,13 +42,4 @@ export async function skipUnless(...services: LocalService[]): Promise<string | 
     return `${what}: start it to run these tests`;
   }
   return false;
-}
-
-/** Like `skipUnless`, for a program the tests run themselves (nats-server, say): skipped without it, but not under CI. */
-export function skipUnlessProgram(program: string): string | false {
-  const found = spawnSync(program, ['--version'], { stdio: 'ignore' });
-  if (!found.error) return false;
-  if (process.env.CI === 'true')
-    throw new Error(`${program} is missing, and CI must run every test (.ci/run installs it)`);
-  return `${program} is not installed: install it to run these tests`;
 }
