@@ -86,7 +86,7 @@ export function choiceFlag<const Choice extends string>(
 ): Choice | undefined {
   if (raw === undefined) return undefined;
   if (!(choices as readonly string[]).includes(raw)) {
-    throw new UsageError(`flag --${flag} accepts ${choices.join(', ')}, got '${raw}'`, command);
+    throw new UsageError(`flag --${flag} expects one of ${choices.join(', ')}, got '${raw}'`, command);
   }
   return raw as Choice;
 }

@@ -3,17 +3,11 @@ import { TRACE_OUTCOMES, type TraceDetail, type TraceList } from '../../domain/t
 import type { Command } from '../Command.js';
 import { formatTable } from '../formatTable.js';
 import { formatWaterfall } from '../formatWaterfall.js';
-import { baseUrl, integerFlag, parseFlags, URL_FLAG } from '../parseFlags.js';
+import { baseUrl, choiceFlag, integerFlag, parseFlags, URL_FLAG } from '../parseFlags.js';
 import { readForDisplay } from '../readForDisplay.js';
 import { UsageError } from '../UsageError.js';
 
-const OUTCOMES: readonly string[] = [...TRACE_OUTCOMES, 'error'];
-
-const oneOf = (flag: string, value: string | undefined, allowed: readonly string[]): string | undefined => {
-  if (value !== undefined && !allowed.includes(value))
-    throw new UsageError(`flag --${flag} expects one of ${allowed.join(', ')}, got '${value}'`, 'traces');
-  return value;
-};
+const OUTCOMES = [...TRACE_OUTCOMES, 'error'] as const;
 
 export const tracesCommand: Command = {
   name: 'traces',
@@ -54,8 +48,8 @@ tps traces TRACE_ID [--json] [--url URL]
     }
 
     const query = new URLSearchParams();
-    const lane = oneOf('lane', values.lane, LANES);
-    const outcome = oneOf('outcome', values.outcome, OUTCOMES);
+    const lane = choiceFlag('traces', 'lane', values.lane, LANES);
+    const outcome = choiceFlag('traces', 'outcome', values.outcome, OUTCOMES);
     const minMs = integerFlag('traces', 'min-ms', values['min-ms'], { max: 999_999_999 });
     const limit = integerFlag('traces', 'limit', values.limit, { min: 1, max: 500 }) ?? 20;
     if (lane) query.set('lane', lane);

@@ -1,9 +1,8 @@
 import { LANES, type LaneName } from '../../domain/signal.js';
 import { startWorkerProcess } from '../../system/distributed/workerProcess.js';
 import type { Command } from '../Command.js';
-import { parseFlags } from '../parseFlags.js';
+import { choiceFlag, parseFlags } from '../parseFlags.js';
 import { runUntilStopped } from '../runUntilStopped.js';
-import { UsageError } from '../UsageError.js';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -14,11 +13,9 @@ export const workerCommand: Command = {
   Serves /health, /metrics and /status on WORKER_PORT (8081; give each worker its own).`,
   async run(args, { env }) {
     const { values } = parseFlags('worker', args, { pool: { type: 'string' } });
-    const pool = values.pool;
-    if (pool === undefined || !LANES.includes(pool as LaneName)) {
-      throw new UsageError(`flag --pool expects one of ${LANES.join(', ')}, got '${pool ?? ''}'`, 'worker');
-    }
-    return runUntilStopped(() => startWorkerProcess(pool as LaneName, {}, { env }), {
+    // Required: an absent --pool is refused like a wrong one.
+    const pool = choiceFlag('worker', 'pool', values.pool ?? '', LANES) as LaneName;
+    return runUntilStopped(() => startWorkerProcess(pool, {}, { env }), {
       port: env.WORKER_PORT || '8081',
       started: () => undefined,
     });
