@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../config/index.js';
 import { ManualClock } from '../tps/clock.js';
-import { countsAsAvailable, createServiceLevels } from './serviceLevels.js';
+import { createServiceLevels } from './serviceLevels.js';
 
 describe('service levels', () => {
-  it('counts 2xx good and 5xx bad for availability, and no 4xx or 3xx at all', () => {
-    assert.equal(countsAsAvailable(202), true);
-    assert.equal(countsAsAvailable(200), true);
-    for (const status of [500, 503]) assert.equal(countsAsAvailable(status), false);
-    for (const status of [301, 400, 409, 413, 415, 429]) assert.equal(countsAsAvailable(status), undefined);
-  });
-
   it('counts a lead time equal to the objective as good, one millisecond more as bad', () => {
     const config = loadConfig({ SLO_FAST_LEAD_MS: '250', SLO_FAST_TARGET: '0.5' });
     const levels = createServiceLevels(config, new ManualClock(0));
