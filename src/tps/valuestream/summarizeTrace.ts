@@ -1,5 +1,5 @@
 import type { TraceDetail, TraceOutcome, TraceQuery, TraceSpan, TraceSummary } from '../../domain/traces.js';
-import { measureValueStream } from './measureValueStream.js';
+import { measureValueStream, round } from './measureValueStream.js';
 
 /** A finished span with absolute times (epoch ms), as a trace store keeps it. */
 export interface RecordedSpan extends Omit<TraceSpan, 'start_ms' | 'duration_ms'> {
@@ -82,15 +82,14 @@ export function summarizeTrace(traceId: string, spans: readonly RecordedSpan[]):
 export function detailTrace(traceId: string, spans: readonly RecordedSpan[]): TraceDetail {
   const summary = summarizeTrace(traceId, spans);
   const origin = Math.min(...spans.map((span) => span.start));
-  const relative = (ms: number) => Math.round(ms * 1000) / 1000;
   return {
     ...summary,
     spans: [...spans]
       .sort((a, b) => a.start - b.start)
       .map(({ start, end, ...span }) => ({
         ...span,
-        start_ms: relative(start - origin),
-        duration_ms: relative(end - start),
+        start_ms: round(start - origin),
+        duration_ms: round(end - start),
       })),
   };
 }
