@@ -60,7 +60,7 @@ export class RecentTraces implements SpanProcessor {
 
   get(traceId: string): TraceDetail | undefined {
     const spans = this.traces.get(traceId);
-    return spans ? detailTrace(traceId, spans) : undefined;
+    return spans ? detailTrace(traceId, spans.map(withPrimitiveAttributes)) : undefined;
   }
 
   /** Newest first, filtered; the averages are over the listed traces that a worker finished. */
@@ -76,27 +76,37 @@ export class RecentTraces implements SpanProcessor {
     return { traces: found, averages: averageValueStream(finished), capacity: this.capacity };
   }
 
+  /**
+   * The span's own attributes object is kept, not copied: an ended span no longer changes, and this runs for
+   * every span of every signal. Values other than strings, numbers and booleans are left out when a trace is
+   * read (`get`); the summaries read attributes as strings.
+   */
   private record(span: ReadableSpan): RecordedSpan {
-    const attributes: Record<string, string | number | boolean> = {};
-    for (const [key, value] of Object.entries(span.attributes)) {
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-        attributes[key] = value;
-    }
+    const attributes = span.attributes as RecordedSpan['attributes'];
     const service = attributes[ATTRIBUTES.service] ?? span.resource.attributes['service.name'] ?? 'unknown';
-    const failed = span.status.code === SpanStatusCode.ERROR;
-    const parent = span.parentSpanContext?.spanId;
-    return {
+    const recorded: RecordedSpan = {
       span_id: span.spanContext().spanId,
-      ...(parent === undefined ? {} : { parent_span_id: parent }),
       name: span.name,
       service: String(service),
       kind: KINDS[span.kind],
       stage: attributes[ATTRIBUTES.stage] === 'wait' ? 'wait' : 'work',
       start: epochMs(span.startTime),
       end: epochMs(span.endTime),
-      status: failed ? 'error' : 'ok',
-      ...(failed && span.status.message ? { error: span.status.message } : {}),
+      status: span.status.code === SpanStatusCode.ERROR ? 'error' : 'ok',
       attributes,
     };
+    const parent = span.parentSpanContext?.spanId;
+    if (parent !== undefined) recorded.parent_span_id = parent;
+    if (recorded.status === 'error' && span.status.message) recorded.error = span.status.message;
+    return recorded;
   }
+}
+
+function withPrimitiveAttributes(span: RecordedSpan): RecordedSpan {
+  const attributes: RecordedSpan['attributes'] = {};
+  for (const [key, value] of Object.entries(span.attributes as Record<string, unknown>)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      attributes[key] = value;
+  }
+  return { ...span, attributes };
 }

@@ -3,7 +3,10 @@ import {
   context,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  isSpanContextValid,
   propagation,
+  trace,
+  TraceFlags,
   type Context,
 } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -33,12 +36,19 @@ export function withTraceHeaders(headers: Record<string, string>): Record<string
   return headers;
 }
 
-/** The active span's `traceparent` (a message carries no baggage); undefined without a valid span. */
+/**
+ * The active span's `traceparent` (a message carries no baggage); undefined without a valid span. Written as
+ * the propagator writes it, but by join: one flat string instead of a rope of five heap objects, which a
+ * queued message would keep for as long as it waits.
+ */
 export function activeTraceparent(): string | undefined {
-  const carrier: Record<string, string> = {};
-  traceContext.inject(context.active(), carrier, defaultTextMapSetter);
-  return carrier.traceparent;
+  const spanContext = trace.getSpanContext(context.active());
+  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  const flags = (spanContext.traceFlags || TraceFlags.NONE).toString(16).padStart(2, '0');
+  return [TRACEPARENT_VERSION, spanContext.traceId, spanContext.spanId, flags].join('-');
 }
+
+const TRACEPARENT_VERSION = '00';
 
 /** Whether the active context's baggage marks the request as synthetic (load generator traffic). */
 export const isSyntheticContext = (ctx: Context): boolean =>

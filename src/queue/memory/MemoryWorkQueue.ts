@@ -1,5 +1,5 @@
 import { EventEmitter, type Disposable } from '../../domain/disposable.js';
-import { LANES, type LaneName, type QueueMessage } from '../../domain/signal.js';
+import { LANES, type LaneName, type Payload, type QueueMessage } from '../../domain/signal.js';
 import { QueueFullError, QueueUnavailableError } from '../../errors/queueErrors.js';
 import { withoutStack } from '../../errors/withoutStack.js';
 import { systemClock, type Clock } from '../../tps/clock.js';
@@ -239,13 +239,14 @@ export class MemoryWorkQueue implements WorkQueue {
 }
 
 /**
- * A copy that shares nothing mutable with the publisher. Strings cannot change, so only the payload is cloned:
- * structuredClone of the whole message would also copy its id and trace id strings, which then live as long
- * as the message waits.
+ * A copy that shares nothing mutable with the publisher. Strings cannot change, so only the payload is copied,
+ * through JSON as the NATS and RabbitMQ adapters carry it (and about twice as fast as structuredClone for the
+ * small objects payloads are): copying the whole message would also copy its id and trace id strings, which
+ * then live as long as the message waits.
  */
 const copyOf = (message: QueueMessage): QueueMessage => ({
   ...message,
-  payload: structuredClone(message.payload),
+  payload: JSON.parse(JSON.stringify(message.payload)) as Payload,
 });
 
 export const createMemoryWorkQueue = (
