@@ -3,12 +3,15 @@
  * framework's share), each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
  * RSS at a fixed 5000/s, and the embedded/bare ratio; the embedded system runs twice, with tracing on (every
- * signal traced, the default) and off (`untraced`), so the cost of tracing shows as a ratio too. Then runs the
- * distributed benchmark (distributed.ts) and the board's stream cost (board.ts).
+ * signal traced, the default) and off (`untraced`), so the cost of tracing shows as a ratio too. Two rungs in
+ * between, measured in the fixed run only, show where the cost per request comes from: `validated` (the API's
+ * route and schemas over an intake that keeps nothing) and `mechanisms` (the real intake: store, queue, line and
+ * breakers, without metrics or tracing). Then runs the distributed benchmark (distributed.ts) and the board's
+ * stream cost (board.ts).
  *
  *   npm run bench                           intake (all targets), then distributed, then board
  *   npm run bench -- --only intake          intake only, all targets
- *   npm run bench -- --only bare            intake only, one target (bare, fastify, embedded or untraced)
+ *   npm run bench -- --only bare            intake only, one target (any of TARGETS below)
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
  *   npm run bench -- --only board           the board's /events cost only (as npm run bench:board)
  *   npm run bench -- --step-seconds 2       shorter intake steps
@@ -22,15 +25,23 @@ import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
 import type { HeapAccount } from './targets/heapAccount.js';
 import { buildTarget, startTarget, type RunningTarget } from './targets/startTarget.js';
 
-const TARGETS = ['bare', 'fastify', 'embedded', 'untraced'] as const;
+const TARGETS = ['bare', 'fastify', 'validated', 'mechanisms', 'untraced', 'embedded'] as const;
 type TargetName = (typeof TARGETS)[number];
+/**
+ * Rungs between Fastify alone and the whole system, measured in the fixed run only (not ramped): what the API's
+ * route and schemas add, then the intake's mechanisms; `untraced` adds metrics, `embedded` tracing. Their cost
+ * per answered request, rung over rung, is the ladder the cost table prints.
+ */
+const RUNGS: ReadonlySet<TargetName> = new Set(['validated', 'mechanisms']);
 const PARTS = ['intake', 'distributed', 'board'] as const;
 /** The file under bench/targets/ each target runs: untraced is the embedded system with tracing off. */
 const SOURCE: Record<TargetName, string> = {
   bare: 'bare',
   fastify: 'fastify',
-  embedded: 'embedded',
+  validated: 'validated',
+  mechanisms: 'mechanisms',
   untraced: 'embedded',
+  embedded: 'embedded',
 };
 
 const STEPS = [1000, 2000, 3000, 5000, 7000, 10000, 15000, 20000];
@@ -52,6 +63,8 @@ const INTAKE_ONLY: NodeJS.ProcessEnv = { MAX_QUEUE_DEPTH: '1000000', WORKER_COUN
 const TARGET_ENV: Record<TargetName, NodeJS.ProcessEnv> = {
   bare: {},
   fastify: {},
+  validated: {},
+  mechanisms: INTAKE_ONLY,
   embedded: INTAKE_ONLY,
   untraced: { ...INTAKE_ONLY, TRACE_SAMPLE_RATIO: '0', TRACE_BUFFER: '0' },
 };
@@ -126,28 +139,52 @@ const num = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => `${n.toFixed(2)} ms`;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-function stepLine(name: TargetName, rate: number, report: LoadReport, note: string): string {
+/** What the target saw of a step: how long its event loop stalled at worst, and its full collections. */
+interface TargetSide {
+  account: HeapAccount;
+  stallMs: number;
+}
+
+function stepLine(
+  name: TargetName,
+  rate: number,
+  report: LoadReport,
+  target: TargetSide,
+  note: string,
+): string {
   const { rejected, latencyMs } = report;
   const lag = report.maxSendLagMs > 5 ? `  (generator lag up to ${ms(report.maxSendLagMs)})` : '';
+  const { account } = target;
   return (
     `${name.padEnd(8)} ${`${num(rate)}/s`.padStart(8)}  sent ${num(report.sent).padStart(6)}  ` +
     `2xx ${num(report.accepted).padStart(6)}  429 ${num(rejected['429'])}  errors ${num(rejected.errors + rejected['5xx'] + rejected['503'] + rejected['4xx'])}  ` +
-    `p50 ${ms(latencyMs.p50)}  p99 ${ms(latencyMs.p99)}  achieved ${num(report.achievedRate)}/s  ${note}${lag}`
+    `p50 ${ms(latencyMs.p50)}  p99 ${ms(latencyMs.p99)}  achieved ${num(report.achievedRate)}/s  ` +
+    `| target: loop stalled ≤ ${ms(target.stallMs)}, ${account.markCompacts} full GC, longest GC ${ms(account.longestPauseMs)}  ` +
+    `${note}${lag}`
   );
 }
 
 interface TargetResult {
   name: TargetName;
-  maxRate: number;
+  /** Undefined for a rung, which is not ramped. */
+  maxRate: number | undefined;
   ceilingReached: boolean;
   fixed: LoadReport;
   rssAtFixed: number;
   /** What the target's collector saw during the fixed run, and the CPU time the target used. */
   heap: HeapAccount;
   cpuMs: number;
+  /** The longest the target's event loop stalled in the fixed run. */
+  stallMs: number;
 }
 
 async function benchTarget(name: TargetName): Promise<TargetResult> {
+  if (RUNGS.has(name)) {
+    console.log(
+      `${name}: fixed run only, in a fresh process after ${WARMUP.durationMs / 1000} s at ${num(WARMUP.rate)}/s`,
+    );
+    return { name, maxRate: undefined, ceilingReached: false, ...(await fixedRun(name)) };
+  }
   const maxRate = await ramp(name);
   return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), ...(await fixedRun(name)) };
 }
@@ -187,11 +224,13 @@ async function ramp(name: TargetName): Promise<number> {
     // A failing step is tried again (up to 3 times while the bench is within its time budget), so a stall
     // of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
     for (let attempt = 1; attempt <= MAX_TRIES && !passed; attempt++) {
-      const report = await withTarget(name, (target) => loadOf(target)(rate, stepMs));
+      const { result: report, ...side } = await withTarget(name, (target) =>
+        target.heapDuring(() => loadOf(target)(rate, stepMs)),
+      );
       const { ok, why } = verdict(report);
       passed = ok;
       const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
-      console.log(stepLine(name, rate, report, again ? `${why}, trying again` : why));
+      console.log(stepLine(name, rate, report, side, again ? `${why}, trying again` : why));
       if (!again) break;
     }
     if (!passed) break;
@@ -212,11 +251,20 @@ async function fixedRun(
       result: fixed,
       account: heap,
       cpuMs,
+      stallMs,
     } = await target.heapDuring(() => loadOf(target)(FIXED_RATE, stepMs, sample));
     rssAtFixed = Math.max(rssAtFixed, await target.rss());
-    console.log(stepLine(name, FIXED_RATE, fixed, `fixed run, RSS up to ${mb(rssAtFixed)}`));
-    return { fixed, rssAtFixed, heap, cpuMs };
+    console.log(
+      stepLine(name, FIXED_RATE, fixed, { account: heap, stallMs }, `fixed run, RSS up to ${mb(rssAtFixed)}`),
+    );
+    return { fixed, rssAtFixed, heap, cpuMs, stallMs };
   });
+}
+
+function maxRateText(r: TargetResult): string {
+  if (r.maxRate === undefined) return 'not ramped';
+  if (r.maxRate === 0) return `< ${num(STEPS[0] ?? 0)}/s`;
+  return `${r.ceilingReached ? '≥ ' : ''}${num(r.maxRate)}/s`;
 }
 
 function table(results: TargetResult[]): string {
@@ -231,7 +279,7 @@ function table(results: TargetResult[]): string {
     ],
     results.map((r) => [
       r.name,
-      r.maxRate === 0 ? `< ${num(STEPS[0] ?? 0)}/s` : `${r.ceilingReached ? '≥ ' : ''}${num(r.maxRate)}/s`,
+      maxRateText(r),
       ms(r.fixed.latencyMs.p50),
       ms(r.fixed.latencyMs.p99),
       `${((100 * r.fixed.accepted) / Math.max(1, r.fixed.sent)).toFixed(1)}%`,
@@ -273,21 +321,32 @@ function costTable(results: TargetResult[]): string {
       'allocated / 2xx',
       'promoted / 2xx',
       'CPU / 2xx',
+      'CPU over the row above',
       'GC pause / 10k 2xx',
       'scavenges',
       'full GCs',
+      'longest GC',
+      'longest stall',
     ],
-    results.map((r) => [
+    results.map((r, i) => [
       r.name,
       `${(per(r, r.heap.allocatedBytes) / 1024).toFixed(1)} KB`,
       `${num(per(r, r.heap.promotedBytes))} B`,
       `${num(per(r, r.cpuMs * 1000))} µs`,
+      i === 0 ? '' : signed(per(r, r.cpuMs * 1000) - per(results[i - 1]!, results[i - 1]!.cpuMs * 1000)),
       ms(per(r, r.heap.pauseMs) * 10_000),
       num(r.heap.scavenges),
       num(r.heap.markCompacts),
+      ms(r.heap.longestPauseMs),
+      ms(r.stallMs),
     ]),
     '',
   );
+}
+
+/** The max sustained rate of a ramped target (bare, fastify, untraced and embedded always are). */
+function ramped(r: TargetResult): number {
+  return r.maxRate ?? 0;
 }
 
 function printIntake(): void {
@@ -312,6 +371,16 @@ function printIntake(): void {
         'untraced: the same with TRACE_SAMPLE_RATIO=0 and TRACE_BUFFER=0',
     );
   }
+  if (results.some((r) => RUNGS.has(r.name))) {
+    console.log(
+      '- rungs (fixed run only): validated = the API route, schemas and error answers over an intake that keeps ' +
+        'nothing; mechanisms = the same over the real intake (memory store, Kanban queue, line, breakers; ' +
+        `${Object.entries(INTAKE_ONLY)
+          .filter(([name]) => name === 'MAX_QUEUE_DEPTH')
+          .map(([name, value]) => `${name}=${value}`)
+          .join(' ')}), no metrics, no tracing, no workers`,
+    );
+  }
   console.log(
     pinning
       ? `- cores: load generator on ${pinning.generator}, target on ${pinning.target} (taskset)`
@@ -326,14 +395,14 @@ function printIntake(): void {
     const label = 'embedded / bare max sustained rate';
     if (bare.ceilingReached && embedded.ceilingReached)
       console.log(`\n${label}: unknown, both reached the top step`);
-    else if (bare.maxRate === 0) console.log(`\n${label}: unknown, bare sustained no step`);
-    else if (embedded.maxRate === 0) {
+    else if (ramped(bare) === 0) console.log(`\n${label}: unknown, bare sustained no step`);
+    else if (ramped(embedded) === 0) {
       console.log(
-        `\n${label}: below ${((STEPS[0] ?? 0) / bare.maxRate).toFixed(2)}, embedded sustained no step`,
+        `\n${label}: below ${((STEPS[0] ?? 0) / ramped(bare)).toFixed(2)}, embedded sustained no step`,
       );
     } else {
       const bound = bare.ceilingReached ? 'at most ' : embedded.ceilingReached ? 'at least ' : '';
-      console.log(`\n${label}: ${bound}${(embedded.maxRate / bare.maxRate).toFixed(2)}`);
+      console.log(`\n${label}: ${bound}${(ramped(embedded) / ramped(bare)).toFixed(2)}`);
     }
     console.log(
       `embedded / bare per 2xx at ${num(FIXED_RATE)}/s: allocated ${perAnswer(embedded, bare, (r) => r.heap.allocatedBytes)}×, ` +
@@ -343,14 +412,18 @@ function printIntake(): void {
   const untraced = results.find((r) => r.name === 'untraced');
   if (embedded && untraced) {
     const rates =
-      untraced.maxRate > 0 && embedded.maxRate > 0
-        ? `max sustained ${(embedded.maxRate / untraced.maxRate).toFixed(2)}, `
+      ramped(untraced) > 0 && ramped(embedded) > 0
+        ? `max sustained ${(ramped(embedded) / ramped(untraced)).toFixed(2)}, `
         : '';
     console.log(
       `tracing on / off: ${rates}per 2xx at ${num(FIXED_RATE)}/s allocated ` +
         `${perAnswer(embedded, untraced, (r) => r.heap.allocatedBytes)}×, CPU ${perAnswer(embedded, untraced, (r) => r.cpuMs)}×`,
     );
   }
+}
+
+function signed(us: number): string {
+  return `${us >= 0 ? '+' : '−'}${num(Math.abs(us))} µs`;
 }
 
 /** How much more `a` spent per answered request than `b` in the fixed run. */

@@ -50,6 +50,7 @@ describe('heapAccount', () => {
       scavenges: 1,
       markCompacts: 1,
       pauseMs: 7,
+      longestPauseMs: 5,
       usedHeapBytes: 4000,
     });
   });

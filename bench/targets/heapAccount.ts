@@ -11,6 +11,8 @@ export interface HeapAccount {
   markCompacts: number;
   /** Time the collector held the main thread, all kinds together. */
   pauseMs: number;
+  /** The longest single collection. */
+  longestPauseMs: number;
   /** Heap in use at the end of the stretch. */
   usedHeapBytes: number;
 }
@@ -33,9 +35,11 @@ export function heapAccount(result: GCProfilerResult, usedAtStart: number, usedA
   let scavenges = 0;
   let markCompacts = 0;
   let pauseUs = 0;
+  let longestUs = 0;
   for (const gc of result.statistics) {
     freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
     pauseUs += gc.cost;
+    longestUs = Math.max(longestUs, gc.cost);
     if (gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep' || gc.gcType === 'MinorMarkCompact') {
       scavenges += 1;
       promoted += Math.max(0, oldGeneration(gc.afterGC) - oldGeneration(gc.beforeGC));
@@ -47,6 +51,7 @@ export function heapAccount(result: GCProfilerResult, usedAtStart: number, usedA
     scavenges,
     markCompacts,
     pauseMs: pauseUs / 1000,
+    longestPauseMs: longestUs / 1000,
     usedHeapBytes: usedAtEnd,
   };
 }

@@ -1,4 +1,5 @@
 /** The child side of a bench target: start, announce the URL on stdout, answer RSS and heap requests, close when told. */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { heapAccount, type HeapAccount } from './heapAccount.js';
 
@@ -18,8 +19,12 @@ export type TargetReply =
   | { type: 'rss'; rss: number }
   /** CPU time of the whole process so far (user and system), ms. */
   | { type: 'cpu'; cpuMs: number }
-  /** `cpuMs`: CPU time of the whole process (all threads, user and system) over the same stretch. */
-  | { type: 'heap'; account: HeapAccount; cpuMs: number };
+  /**
+   * `cpuMs`: CPU time of the whole process (all threads, user and system) over the same stretch.
+   * `stallMs`: the longest the event loop was kept from running a 1 ms timer (collections, long tasks, and time
+   * the operating system gave the process's other threads), which bounds the latency the target itself added.
+   */
+  | { type: 'heap'; account: HeapAccount; cpuMs: number; stallMs: number };
 export interface TargetAnnouncement {
   url: string;
   pid: number;
@@ -31,7 +36,9 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   const shutdown = (): void => {
     closing ??= target.close().finally(() => process.exit(0));
   };
-  let profiling: { profiler: GCProfiler; usedAtStart: number; cpuAtStart: NodeJS.CpuUsage } | undefined;
+  let profiling:
+    | { profiler: GCProfiler; usedAtStart: number; cpuAtStart: NodeJS.CpuUsage; loop: IntervalHistogram }
+    | undefined;
   const reply = (message: TargetReply): void => void process.send?.(message);
   process.on('message', (message: TargetRequest) => {
     if (message.type === 'rss') reply({ type: 'rss', rss: process.memoryUsage().rss });
@@ -40,18 +47,23 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
       reply({ type: 'cpu', cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (message.type === 'heap-start') {
       profiling?.profiler.stop();
+      profiling?.loop.disable();
       profiling = {
         profiler: new GCProfiler(),
         usedAtStart: getHeapStatistics().used_heap_size,
         cpuAtStart: process.cpuUsage(),
+        loop: monitorEventLoopDelay({ resolution: 1 }),
       };
       profiling.profiler.start();
+      profiling.loop.enable();
     } else if (message.type === 'heap-stop' && profiling) {
       const result = profiling.profiler.stop();
+      profiling.loop.disable();
       const account = heapAccount(result, profiling.usedAtStart, getHeapStatistics().used_heap_size);
       const cpu = process.cpuUsage(profiling.cpuAtStart);
+      const stallMs = profiling.loop.max / 1e6;
       profiling = undefined;
-      reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000 });
+      reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000, stallMs });
     } else if (message.type === 'close') shutdown();
   });
   process.on('disconnect', shutdown);

@@ -13,8 +13,13 @@ export interface RunningTarget {
   rss(): Promise<number>;
   /** CPU time the target has used so far (user + system), ms. */
   cpuMs(): Promise<number>;
-  /** What the target's garbage collector saw, and the CPU time it used, while `during` ran. */
-  heapDuring<T>(during: () => Promise<T>): Promise<{ result: T; account: HeapAccount; cpuMs: number }>;
+  /**
+   * What the target's garbage collector saw, the CPU time it used and the longest its event loop stalled,
+   * while `during` ran.
+   */
+  heapDuring<T>(
+    during: () => Promise<T>,
+  ): Promise<{ result: T; account: HeapAccount; cpuMs: number; stallMs: number }>;
   /** Asks the target to close, and kills it if it has not exited within `graceMs` (default 5000). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -94,8 +99,8 @@ export async function startTarget(
       const result = await during();
       const reply = replyOf(child, 'heap');
       send({ type: 'heap-stop' });
-      const { account, cpuMs } = await reply;
-      return { result, account, cpuMs };
+      const { account, cpuMs, stallMs } = await reply;
+      return { result, account, cpuMs, stallMs };
     },
     async stop(graceMs = 5000) {
       if (child.exitCode !== null) return;

@@ -8,6 +8,7 @@ import { createAndonBoard } from '../tps/andon/index.js';
 import { systemClock, type Clock } from '../tps/clock.js';
 import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
 import { RollingCounter } from '../tps/kaizen/index.js';
+import { breakerOptions } from './breakerOptions.js';
 import { FlowStats } from './FlowStats.js';
 import { startCountersAtZero } from './gauges.js';
 import { createServiceLevels } from './serviceLevels.js';
@@ -40,16 +41,7 @@ export function createInstruments(
 
   /** A breaker with the configured thresholds; `timed: false` for a client that keeps its own time limits. */
   const makeBreaker = (name: string, timed = true): Breaker => {
-    const breaker = createBreaker({
-      name,
-      threshold: config.circuitBreakerThreshold,
-      resetMs: config.circuitBreakerResetMs,
-      halfOpenProbes: config.breakerProbes,
-      probeTimeoutMs: config.probeTimeoutMs,
-      ...(timed ? { callTimeoutMs: config.downstreamTimeoutMs } : {}),
-      slowCallMs: config.slowCallMs,
-      clock,
-    });
+    const breaker = createBreaker(breakerOptions(config, name, timed, clock));
     breakers.push(breaker);
     // At zero from the start, so Prometheus's increase() sees a breaker's first transition (see gauges.ts).
     for (const event of ['open', 'half_open', 'closed', 'rejected'])

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../../config/index.js';
 import type { ErrorCode } from '../../errors/index.js';
 import { quietServerOptions } from '../fastifyOptions.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -25,16 +26,24 @@ const INTAKE_REJECTIONS: Partial<Record<ErrorCode, string>> = {
   STORE_UNAVAILABLE: 'store_unavailable',
 };
 
-/** Builds the API without listening: `server` code listens, tests use `app.inject()` or a real socket. */
-export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+/**
+ * The API's Fastify instance before any route: body limit, strict validation, and only JSON spoken (a
+ * text/plain body must get 415, not a validation error). The bench builds its intake rungs on it too.
+ */
+export function createApiServer(config: Config, logger: Logger): FastifyInstance {
   const app = Fastify({
     ...quietServerOptions(logger.child({ component: 'api' })),
-    bodyLimit: deps.config.maxPayloadBytes,
+    bodyLimit: config.maxPayloadBytes,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
-  // Only JSON is spoken here: a text/plain body must get 415, not a validation error.
   app.removeContentTypeParser('text/plain');
+  return app;
+}
+
+/** Builds the API without listening: `server` code listens, tests use `app.inject()` or a real socket. */
+export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = createApiServer(deps.config, logger);
 
   // A callback hook, not an async one: one promise less for every request.
   app.addHook('onResponse', (request, reply, done) => {
