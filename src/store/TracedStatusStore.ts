@@ -1,6 +1,6 @@
 import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
 import type { SignalRecord } from '../domain/signal.js';
-import { ATTRIBUTES, inSpan } from '../telemetry/spans.js';
+import { ATTRIBUTES, inLeafSpan } from '../telemetry/spans.js';
 import type { StatusStore } from './StatusStore.js';
 
 /**
@@ -42,6 +42,6 @@ export class TracedStatusStore implements StatusStore {
       [ATTRIBUTES.signalId]: id,
       'db.system': this.system,
     };
-    return inSpan(this.tracer, name, { kind: SpanKind.CLIENT, attributes }, write);
+    return inLeafSpan(this.tracer, name, { kind: SpanKind.CLIENT, attributes }, write);
   }
 }

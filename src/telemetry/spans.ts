@@ -9,21 +9,38 @@ export function recordFailure(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
 }
 
+type SpanOptions = { kind: SpanKind; attributes: Attributes };
+
 /** Runs `work` in an active span of its own, recording a thrown error on it, and ends the span. */
 export function inSpan<T>(
   tracer: Tracer,
   name: string,
-  options: { kind: SpanKind; attributes: Attributes },
+  options: SpanOptions,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, options, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      recordFailure(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(name, options, (span) => endAfter(span, work));
+}
+
+/**
+ * As `inSpan`, for a span that starts no spans of its own (a store write, an enqueue): it is a child of the
+ * active span but is not made active itself, which saves a context switch per call on the hot path.
+ */
+export function inLeafSpan<T>(
+  tracer: Tracer,
+  name: string,
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return endAfter(tracer.startSpan(name, options), work);
+}
+
+async function endAfter<T>(span: Span, work: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await work(span);
+  } catch (error) {
+    recordFailure(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }

@@ -5,9 +5,9 @@ import {
   defaultTextMapSetter,
   isSpanContextValid,
   propagation,
-  trace,
   TraceFlags,
   type Context,
+  type SpanContext,
 } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 
@@ -37,13 +37,12 @@ export function withTraceHeaders(headers: Record<string, string>): Record<string
 }
 
 /**
- * The active span's `traceparent` (a message carries no baggage); undefined without a valid span. Written as
- * the propagator writes it, but by join: one flat string instead of a rope of five heap objects, which a
- * queued message would keep for as long as it waits.
+ * A span's `traceparent`, undefined when its context is not valid. Written as the W3C propagator writes it, but
+ * by join: one flat string instead of a rope of five heap objects, which a queued message would keep for as
+ * long as it waits.
  */
-export function activeTraceparent(): string | undefined {
-  const spanContext = trace.getSpanContext(context.active());
-  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+export function traceparentOf(spanContext: SpanContext): string | undefined {
+  if (!isSpanContextValid(spanContext)) return undefined;
   const flags = (spanContext.traceFlags || TraceFlags.NONE).toString(16).padStart(2, '0');
   return [TRACEPARENT_VERSION, spanContext.traceId, spanContext.spanId, flags].join('-');
 }

@@ -12,8 +12,8 @@ import {
 } from '../../errors/index.js';
 import type { WorkQueue } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
-import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
-import { activeTraceparent, isSyntheticContext } from '../../telemetry/traceContext.js';
+import { ATTRIBUTES, inLeafSpan, inSpan } from '../../telemetry/spans.js';
+import { isSyntheticContext, traceparentOf } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import type { Breaker, Line } from '../../tps/jidoka/index.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
@@ -89,7 +89,7 @@ export function createIntake(deps: IntakeDeps): Intake {
   };
 
   const enqueue = (record: SignalRecord): Promise<void> =>
-    inSpan(
+    inLeafSpan(
       tracer,
       `enqueue ${record.lane}`,
       {
@@ -101,7 +101,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           'messaging.message.id': record.id,
         },
       },
-      () => publish(record, activeTraceparent()),
+      (span) => publish(record, traceparentOf(span.spanContext())),
     );
 
   const publish = async (record: SignalRecord, traceparent: string | undefined): Promise<void> => {
