@@ -1,4 +1,12 @@
-import { SpanStatusCode, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  context,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanKind,
+  type Tracer,
+} from '@opentelemetry/api';
 
 export { ATTRIBUTES } from '../tps/valuestream/index.js';
 
@@ -11,14 +19,18 @@ export function recordFailure(span: Span, error: unknown): void {
 
 type SpanOptions = { kind: SpanKind; attributes: Attributes };
 
-/** Runs `work` in an active span of its own, recording a thrown error on it, and ends the span. */
+/**
+ * Runs `work` in an active span of its own, recording a thrown error on it, and ends the span. The span's parent
+ * is the active context, or `parent` (a request's extracted trace context) without activating that first.
+ */
 export function inSpan<T>(
   tracer: Tracer,
   name: string,
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
+  parent: Context = context.active(),
 ): Promise<T> {
-  return tracer.startActiveSpan(name, options, (span) => endAfter(span, work));
+  return tracer.startActiveSpan(name, options, parent, (span) => endAfter(span, work));
 }
 
 /**

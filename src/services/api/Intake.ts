@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { SpanKind, context, isSpanContextValid, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  SpanKind,
+  context,
+  isSpanContextValid,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { LaneName, Payload, QueueMessage, SignalRecord, SignalType } from '../../domain/signal.js';
 import { RETRYABLE_STATUSES } from '../../domain/signal.js';
 import {
@@ -45,11 +52,12 @@ export interface IntakeDeps {
   rejected: (reason: RejectionReason) => void;
 }
 
+/** `parent`: the trace context the request carried (a caller's traceparent and baggage); default: the active one. */
 export interface Intake {
   /** Accepts a signal (`created`) or returns the one already known under its id. */
-  submit(request: SignalRequest): Promise<{ created: boolean; record: SignalRecord }>;
+  submit(request: SignalRequest, parent?: Context): Promise<{ created: boolean; record: SignalRecord }>;
   /** Puts a failed, expired or dead-lettered signal back on its lane under the same id. */
-  retry(id: string): Promise<SignalRecord>;
+  retry(id: string, parent?: Context): Promise<SignalRecord>;
 }
 
 // 32 hex digits from Node's pooled UUID entropy: a synchronous randomBytes call per request costs more.
@@ -140,29 +148,31 @@ export function createIntake(deps: IntakeDeps): Intake {
     }
   };
 
-  const requestAttributes = (request: SignalRequest) => ({
+  const requestAttributes = (request: SignalRequest, parent: Context) => ({
     [ATTRIBUTES.service]: 'api',
     [ATTRIBUTES.signalType]: request.signal_type,
     'http.request.method': 'POST',
     'http.route': '/signal',
     ...(request.id === undefined ? {} : { [ATTRIBUTES.signalId]: request.id }),
-    ...(isSyntheticContext(context.active()) ? { synthetic_request: true } : {}),
+    ...(isSyntheticContext(parent) ? { synthetic_request: true } : {}),
   });
 
   return {
-    submit: (request) =>
+    submit: (request, parent = context.active()) =>
       inSpan(
         tracer,
         'ProcessRequest',
-        { kind: SpanKind.SERVER, attributes: requestAttributes(request) },
+        { kind: SpanKind.SERVER, attributes: requestAttributes(request, parent) },
         (span) => submit(request, span),
+        parent,
       ),
-    retry: (id) =>
+    retry: (id, parent = context.active()) =>
       inSpan(
         tracer,
         'RetrySignal',
         { kind: SpanKind.SERVER, attributes: { [ATTRIBUTES.service]: 'api', [ATTRIBUTES.signalId]: id } },
         (span) => retry(id, span),
+        parent,
       ),
   };
 

@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import type { FastifyPluginAsync } from 'fastify';
 import { TpsError } from '../../../errors/index.js';
 import { signalIdParamsSchema, signalRequestSchema } from '../../../tps/pokayoke/index.js';
@@ -35,9 +34,7 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       // A caller's traceparent makes the signal part of its trace; its baggage rides along to the next hops.
-      const { created, record } = await context.with(extractContext(request.headers), () =>
-        deps.intake.submit(request.body),
-      );
+      const { created, record } = await deps.intake.submit(request.body, extractContext(request.headers));
       if (!created) return reply.code(200).send(deps.toView(record));
       return reply
         .code(202)
@@ -55,9 +52,7 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     '/signal/:id/retry',
     { schema: { params: signalIdParamsSchema, response: { 202: acceptedSchema } } },
     async (request, reply) => {
-      const record = await context.with(extractContext(request.headers), () =>
-        deps.intake.retry(request.params.id),
-      );
+      const record = await deps.intake.retry(request.params.id, extractContext(request.headers));
       return reply
         .code(202)
         .send({ id: record.id, status: record.status, lane: record.lane, trace_id: record.trace_id });
