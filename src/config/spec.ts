@@ -193,7 +193,12 @@ export const SETTINGS = {
     minimum: 0,
     maximum: 1,
   },
-  TRACE_BUFFER: int('Recent traces kept in process for GET /traces (0 keeps none)', 1000, 0, 100_000),
+  TRACE_BUFFER: int(
+    'Recent traces kept in process for GET /traces (0 keeps none); under load a sample: at most a tenth of this many new ones a second',
+    1000,
+    0,
+    100_000,
+  ),
   OTEL_EXPORTER_OTLP_ENDPOINT: {
     type: 'string',
     doc: 'OTLP/HTTP collector (e.g. http://localhost:4318 for Jaeger); traces are exported when set',
