@@ -213,7 +213,12 @@ function keepLeased(delivery: Delivery, leaseMs: number, expectedMs: number, lif
   if (expectedMs < leaseMs / 2) return undefined;
   const timer = setInterval(() => void delivery.extend().catch(() => undefined), Math.max(50, leaseMs / 3));
   timer.unref();
-  const stop = () => clearInterval(timer);
+  // Stopping also takes the listener off the worker's life signal, which lasts as long as the worker: left on,
+  // every long signal the worker ever worked would stay reachable from it.
+  const stop = () => {
+    clearInterval(timer);
+    life.removeEventListener('abort', stop);
+  };
   life.addEventListener('abort', stop, { once: true });
   return { stop };
 }
