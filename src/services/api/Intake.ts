@@ -96,7 +96,8 @@ export function createIntake(deps: IntakeDeps): Intake {
     }
   };
 
-  const enqueue = (record: SignalRecord): Promise<void> =>
+  /** `acceptedAt`: the clock reading `created_at` was written from, so the queue wait starts where the status says. */
+  const enqueue = (record: SignalRecord, acceptedAt: number): Promise<void> =>
     inLeafSpan(
       tracer,
       `enqueue ${record.lane}`,
@@ -109,16 +110,20 @@ export function createIntake(deps: IntakeDeps): Intake {
           'messaging.message.id': record.id,
         },
       },
-      (span) => publish(record, traceparentOf(span.spanContext())),
+      (span) => publish(record, acceptedAt, traceparentOf(span.spanContext())),
     );
 
-  const publish = async (record: SignalRecord, traceparent: string | undefined): Promise<void> => {
+  const publish = async (
+    record: SignalRecord,
+    acceptedAt: number,
+    traceparent: string | undefined,
+  ): Promise<void> => {
     const message: QueueMessage = {
       id: record.id,
       lane: record.lane,
       signal_type: record.signal_type,
       payload: record.payload ?? {},
-      enqueued_at: Date.parse(record.created_at),
+      enqueued_at: acceptedAt,
       generation: record.generation,
       trace_id: record.trace_id,
       ...(record.deadline === undefined ? {} : { deadline: record.deadline }),
@@ -208,7 +213,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     const { record: stored, created } = await store.create(record);
     if (!created) return { created: false, record: sameSignal(stored, request, deps.rejected) };
     try {
-      await enqueue(record);
+      await enqueue(record, now);
     } catch (error) {
       await store.delete(record.id);
       throw error;
@@ -248,7 +253,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       // later replay cannot run the signal a second time; anything else is published afresh.
       const moved =
         record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
-      if (!moved) await enqueue(requeued);
+      if (!moved) await enqueue(requeued, now);
     } catch (error) {
       await store.update(id, record);
       throw error;
