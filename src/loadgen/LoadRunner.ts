@@ -4,7 +4,6 @@ import type { LoadReport, ProgressSnapshot } from './LoadReport.js';
 import { mixBody, type MixName } from './mix.js';
 import { LOAD_PRESETS } from './presets.js';
 import { runOpenModelLoad, type OpenModelLoadOptions } from './runOpenModelLoad.js';
-import { plannedCount } from './schedule.js';
 
 /** Runs one load preset at a time in this process, and tells its progress to whoever listens (the board). */
 export interface LoadRunner {
@@ -92,7 +91,7 @@ export function createLoadRunner(options: LoadRunnerOptions = {}): LoadRunner {
         preset: name,
         mix,
         schedule: preset.schedule,
-        planned: plannedCount(preset.rate, preset.durationMs),
+        planned: preset.planned,
         duration_ms: preset.durationMs,
         started_at: new Date(startedAt).toISOString(),
         target_rate_per_s: typeof preset.rate === 'number' ? preset.rate : preset.rate(0),

@@ -1,5 +1,5 @@
 import { LOAD_PRESET_NAMES, type LoadPresetName, type LoadPresetView } from '../domain/load.js';
-import { rampDurationMs, rampRate, type Ramp } from './ramp.js';
+import { describeRamp, rampDurationMs, rampRate, type Ramp } from './ramp.js';
 import { plannedCount, type Rate } from './schedule.js';
 
 export interface LoadPreset {
@@ -9,7 +9,14 @@ export interface LoadPreset {
   schedule: string;
   watch: string;
   peak: number;
+  /** Requests the schedule sends in all: computed once, a ramp's count walks its every send time. */
+  planned: number;
 }
+
+const preset = (fields: Omit<LoadPreset, 'planned'>): LoadPreset => ({
+  ...fields,
+  planned: plannedCount(fields.rate, fields.durationMs),
+});
 
 const STRESS_RAMP: Ramp = { from: 50, to: 300, step: 50, intervalMs: 5000 };
 
@@ -19,15 +26,15 @@ const STRESS_RAMP: Ramp = { from: 50, to: 300, step: 50, intervalMs: 5000 };
  * and `tps stress` send more (1000 req/s spikes, ramps until it breaks) from a process of their own.
  */
 export const LOAD_PRESETS: Readonly<Record<LoadPresetName, LoadPreset>> = {
-  normal: {
+  normal: preset({
     name: 'normal',
     rate: 50,
     durationMs: 30_000,
     schedule: '50 req/s for 30 s',
     watch: 'a steady flow: in and out stay level, queues stay near empty',
     peak: 50,
-  },
-  spike: {
+  }),
+  spike: preset({
     name: 'spike',
     rate: 400,
     durationMs: 10_000,
@@ -35,15 +42,15 @@ export const LOAD_PRESETS: Readonly<Record<LoadPresetName, LoadPreset>> = {
     watch:
       'a burst above what the pools take: the lanes fill, pools grow, 429s shed the excess, then the queues drain',
     peak: 400,
-  },
-  stress: {
+  }),
+  stress: preset({
     name: 'stress',
     rate: rampRate(STRESS_RAMP),
     durationMs: rampDurationMs(STRESS_RAMP),
-    schedule: `${STRESS_RAMP.from} → ${STRESS_RAMP.to} req/s, +${STRESS_RAMP.step} every ${STRESS_RAMP.intervalMs / 1000} s`,
+    schedule: describeRamp(STRESS_RAMP),
     watch: 'a rising ramp: where completed/s stops following accepted/s is the capacity',
     peak: STRESS_RAMP.to,
-  },
+  }),
 };
 
 /** The presets as `GET /load` lists them. */
@@ -55,7 +62,7 @@ export function loadPresetViews(): LoadPresetView[] {
       schedule: preset.schedule,
       watch: preset.watch,
       duration_ms: preset.durationMs,
-      planned: plannedCount(preset.rate, preset.durationMs),
+      planned: preset.planned,
       peak_rate_per_s: preset.peak,
     };
   });

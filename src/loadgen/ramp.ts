@@ -76,3 +76,7 @@ export function stressSteps(options: {
   }
   return steps;
 }
+
+/** A ramp in words: `50 → 300 req/s, +50 every 5 s`. */
+export const describeRamp = (ramp: Ramp): string =>
+  `${ramp.from} → ${ramp.to} req/s, +${ramp.step} every ${ramp.intervalMs / 1000} s`;

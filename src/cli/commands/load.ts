@@ -3,7 +3,7 @@ import { asLoadReport, compareReports, type ComparisonRow } from '../../loadgen/
 import { formatReport } from '../../loadgen/formatReport.js';
 import type { LoadReport } from '../../loadgen/LoadReport.js';
 import { MIX_NAMES, mixBody, type MixName } from '../../loadgen/mix.js';
-import { parseRamp, rampDurationMs, rampRate, type Ramp } from '../../loadgen/ramp.js';
+import { describeRamp, parseRamp, rampDurationMs, rampRate, type Ramp } from '../../loadgen/ramp.js';
 import { createApiClient } from '../ApiClient.js';
 import type { Command } from '../Command.js';
 import { formatTable } from '../formatTable.js';
@@ -97,9 +97,7 @@ ${COMMON_HELP}
       env,
       rate: ramp ? rampRate(ramp) : rate!,
       durationMs,
-      describe: ramp
-        ? `ramp ${ramp.from} → ${ramp.to} req/s, +${ramp.step} every ${ramp.intervalMs / 1000} s`
-        : `${rate} req/s`,
+      describe: ramp ? `ramp ${describeRamp(ramp)}` : `${rate} req/s`,
     });
   },
 };
