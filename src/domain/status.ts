@@ -1,5 +1,14 @@
-import type { TaktAndCycle } from '../tps/valuestream/taktAndCycle.js';
 import type { LaneName } from './signal.js';
+
+/** How a lane's pace compares with its demand, in the value stream's terms. */
+export interface TaktAndCycle {
+  /** Time between arrivals: the pace the demand sets (ms); null without demand. */
+  takt_ms: number | null;
+  /** Time between completions: the pace the lane keeps (ms); null while nothing completes. */
+  cycle_ms: number | null;
+  /** Whether the lane finishes work at least as fast as it arrives; null where completions are not seen here. */
+  keeping_up: boolean | null;
+}
 
 /** What `GET /status` answers: the whole line at a glance. The CLI and the board read this shape. */
 export type Level = 'green' | 'yellow' | 'red';

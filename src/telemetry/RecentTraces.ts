@@ -1,4 +1,5 @@
-import { SpanKind, SpanStatusCode, type HrTime } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanKindName, TraceDetail, TraceList, TraceQuery } from '../domain/traces.js';
 import { systemClock, type Clock } from '../tps/clock.js';
@@ -22,8 +23,6 @@ const KINDS: Record<SpanKind, SpanKindName> = {
 /** A runaway trace (a signal retried for ever) stops growing here instead of taking the memory. */
 const MAX_SPANS_PER_TRACE = 256;
 const DEFAULT_LIMIT = 50;
-
-const epochMs = ([seconds, nanos]: HrTime): number => seconds * 1000 + nanos / 1e6;
 
 /** One trace of the buffer: its id and the spans recorded so far. */
 interface TraceSlot {
@@ -147,8 +146,8 @@ export class RecentTraces implements SpanProcessor {
       service: String(service),
       kind: KINDS[span.kind],
       stage: attributes[ATTRIBUTES.stage] === 'wait' ? 'wait' : 'work',
-      start: epochMs(span.startTime),
-      end: epochMs(span.endTime),
+      start: hrTimeToMilliseconds(span.startTime),
+      end: hrTimeToMilliseconds(span.endTime),
       status: span.status.code === SpanStatusCode.ERROR ? 'error' : 'ok',
       attributes,
     };

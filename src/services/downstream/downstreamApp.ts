@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SpanKind, SpanStatusCode, context, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { quietServerOptions } from '../fastifyOptions.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -103,8 +103,11 @@ export function buildDownstreamApp(options: {
       } catch (error) {
         return reply.code(400).send(failure(400, 'VALIDATION_FAILED', (error as Error).message).body);
       }
-      const answer = await context.with(extractContext(request.headers), () =>
-        inSpan(tracer, `${behaviour.service} /work`, spanOptions, async (span) => {
+      const answer = await inSpan(
+        tracer,
+        `${behaviour.service} /work`,
+        spanOptions,
+        async (span) => {
           const result = await work(request.body, deadline);
           span.setAttribute('http.response.status_code', result.status);
           if (result.status >= 500) {
@@ -112,7 +115,8 @@ export function buildDownstreamApp(options: {
             span.setStatus({ code: SpanStatusCode.ERROR, message });
           }
           return result;
-        }),
+        },
+        extractContext(request.headers),
       );
       return reply.code(answer.status).send(answer.body);
     },

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SpanKind, context, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/index.js';
 import { TERMINAL_STATUSES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
@@ -85,12 +85,16 @@ export function createSignalProcessor(deps: {
       'messaging.destination.name': message.lane,
       'tps.attempt': delivery.attempt,
     };
-    return context.with(parent, () =>
-      inSpan(tracer, 'ProcessItem', { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+    return inSpan(
+      tracer,
+      'ProcessItem',
+      { kind: SpanKind.CONSUMER, attributes },
+      async (span) => {
         const outcome = await process(delivery, life, received);
         span.setAttribute(ATTRIBUTES.outcome, outcome);
         return outcome;
-      }),
+      },
+      parent,
     );
   };
   const process = async (

@@ -1,12 +1,5 @@
-/** How a lane's pace compares with its demand, in the value stream's terms. */
-export interface TaktAndCycle {
-  /** Time between arrivals: the pace the demand sets (ms); null without demand. */
-  takt_ms: number | null;
-  /** Time between completions: the pace the lane keeps (ms); null while nothing completes. */
-  cycle_ms: number | null;
-  /** Whether the lane finishes work at least as fast as it arrives; null where completions are not seen here. */
-  keeping_up: boolean | null;
-}
+import type { TaktAndCycle } from '../../domain/status.js';
+import { round } from './measureValueStream.js';
 
 /** Arrival and completion rates within a few per cent are the same pace: windows and rounding differ. */
 const SAME_PACE = 1.05;
@@ -27,6 +20,6 @@ export function taktAndCycle(
     : takt === null
       ? true
       : cycle !== null && cycle <= takt * SAME_PACE;
-  const round = (ms: number | null) => (ms === null ? null : Math.round(ms * 10) / 10);
-  return { takt_ms: round(takt), cycle_ms: round(cycle), keeping_up: keepingUp };
+  const tenths = (ms: number | null) => (ms === null ? null : round(ms, 1));
+  return { takt_ms: tenths(takt), cycle_ms: tenths(cycle), keeping_up: keepingUp };
 }
