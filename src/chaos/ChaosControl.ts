@@ -15,9 +15,8 @@ export interface ChaosState {
 export interface CrashedWorker {
   pool: LaneName;
   worker: number;
-  heldSignal?: string;
-  /** Every signal it held when it died (a worker process holds one per busy worker). */
-  heldSignals?: string[];
+  /** Every signal it held when it died: none or one for a worker of a pool, one per busy worker for a process. */
+  heldSignals: string[];
   /** How it died, e.g. "SIGKILL". */
   how?: string;
 }

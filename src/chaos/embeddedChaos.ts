@@ -6,7 +6,8 @@ import {
   type DownstreamServiceName,
   type ServiceBehaviour,
 } from '../services/downstream/ServiceBehaviour.js';
-import type { ChaosControl, ChaosState, FaultName } from './ChaosControl.js';
+import type { ChaosControl, ChaosState } from './ChaosControl.js';
+import { chaosChanged, chaosState, describeCascade, describeDownstreamFault } from './chaosState.js';
 
 /** Chaos for the one-process system: faults are state of the running parts, so they really fire. */
 export function createEmbeddedChaos(parts: {
@@ -19,30 +20,21 @@ export function createEmbeddedChaos(parts: {
   let queueDown = false;
   let cascade = false;
 
-  const state = (): ChaosState => {
-    const downstream = Object.fromEntries(
-      DOWNSTREAM_SERVICES.map((service) => [service, { ...parts.behaviours[service].injected }]),
-    ) as ChaosState['downstream'];
-    const faults = Object.values(downstream);
-    const active: FaultName[] = [];
-    if (faults.some((fault) => fault.latencyMs > 0)) active.push('downstream_latency');
-    if (faults.some((fault) => fault.errorRate > 0)) active.push('downstream_errors');
-    if (queueDown) active.push('queue_down');
-    if (cascade) active.push('cascade');
-    return { downstream, queueDown, cascade, active };
-  };
-  const changed = (what: string): ChaosState => {
-    const now = state();
-    parts.onChange?.(now, what);
-    return now;
-  };
+  const state = (): ChaosState =>
+    chaosState({
+      downstream: Object.fromEntries(
+        DOWNSTREAM_SERVICES.map((service) => [service, parts.behaviours[service].injected]),
+      ) as ChaosState['downstream'],
+      queueDown,
+      cascade,
+    });
+  const changed = chaosChanged(state, parts.onChange);
 
   return {
     state,
     async injectDownstream(target, fault) {
       parts.behaviours[target].inject(fault);
-      const { latencyMs, errorRate } = parts.behaviours[target].injected;
-      return changed(`${target}: +${latencyMs} ms latency, ${Math.round(errorRate * 100)} % errors`);
+      return changed(describeDownstreamFault(target, parts.behaviours[target].injected));
     },
     async crashWorker(pool) {
       const order: LaneName[] = pool ? [pool] : ['fast', 'slow'];
@@ -50,7 +42,11 @@ export function createEmbeddedChaos(parts: {
         const crashed = parts.pools[lane].crashOne();
         if (crashed) {
           changed(`crashed worker ${crashed.worker} of the ${lane} pool`);
-          return { pool: lane, ...crashed };
+          return {
+            pool: lane,
+            worker: crashed.worker,
+            heldSignals: crashed.heldSignal ? [crashed.heldSignal] : [],
+          };
         }
       }
       return undefined;
@@ -68,7 +64,7 @@ export function createEmbeddedChaos(parts: {
     async cascade() {
       cascade = true;
       parts.behaviours['service-a'].inject({ latencyMs: parts.cascadeLatencyMs });
-      return changed(`cascade: service-a slowed by ${parts.cascadeLatencyMs} ms`);
+      return changed(describeCascade(parts.cascadeLatencyMs));
     },
     async stopAll() {
       for (const service of DOWNSTREAM_SERVICES) parts.behaviours[service].clear();

@@ -1,4 +1,10 @@
-import type { ChaosControl, ChaosState, FaultName } from '../../chaos/ChaosControl.js';
+import type { ChaosControl, ChaosState } from '../../chaos/ChaosControl.js';
+import {
+  chaosChanged,
+  chaosState,
+  describeCascade,
+  describeDownstreamFault,
+} from '../../chaos/chaosState.js';
 import { TpsError } from '../../errors/index.js';
 import {
   DOWNSTREAM_SERVICES,
@@ -32,20 +38,8 @@ export function createRemoteChaos(parts: {
     const broker = supervisor?.state()?.broker;
     return broker !== undefined && broker.owned && !broker.running;
   };
-  const state = (): ChaosState => {
-    const faults = Object.values(known);
-    const active: FaultName[] = [];
-    if (faults.some((fault) => fault.latencyMs > 0)) active.push('downstream_latency');
-    if (faults.some((fault) => fault.errorRate > 0)) active.push('downstream_errors');
-    if (queueDown()) active.push('queue_down');
-    if (cascade) active.push('cascade');
-    return { downstream: { ...known }, queueDown: queueDown(), cascade, active };
-  };
-  const changed = (what: string): ChaosState => {
-    const now = state();
-    parts.onChange?.(now, what);
-    return now;
-  };
+  const state = (): ChaosState => chaosState({ downstream: known, queueDown: queueDown(), cascade });
+  const changed = chaosChanged(state, parts.onChange);
   const send = async (service: DownstreamServiceName, method: 'PUT' | 'DELETE', body?: object) => {
     const response = await fetch(`${urls[service]}/fault`, {
       method,
@@ -82,8 +76,7 @@ export function createRemoteChaos(parts: {
         ...(fault.latencyMs === undefined ? {} : { latency_ms: fault.latencyMs }),
         ...(fault.errorRate === undefined ? {} : { error_rate: fault.errorRate }),
       });
-      const { latencyMs, errorRate } = known[target];
-      return changed(`${target}: +${latencyMs} ms latency, ${Math.round(errorRate * 100)} % errors`);
+      return changed(describeDownstreamFault(target, known[target]));
     },
     async crashWorker(pool) {
       const { crashed } = await viaSupervisor('crash-worker', 'NOT_SUPPORTED').post<{
@@ -97,7 +90,6 @@ export function createRemoteChaos(parts: {
       return {
         pool: crashed.pool,
         worker: crashed.pid,
-        ...(held[0] ? { heldSignal: held[0] } : {}),
         heldSignals: held,
         how: crashed.how,
       };
@@ -108,7 +100,7 @@ export function createRemoteChaos(parts: {
     async cascade() {
       await send('service-a', 'PUT', { latency_ms: parts.cascadeLatencyMs });
       cascade = true;
-      return changed(`cascade: service-a slowed by ${parts.cascadeLatencyMs} ms`);
+      return changed(describeCascade(parts.cascadeLatencyMs));
     },
     async stopAll() {
       for (const service of DOWNSTREAM_SERVICES) await send(service, 'DELETE');

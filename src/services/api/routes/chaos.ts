@@ -49,8 +49,8 @@ export const chaosRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
         crashed: {
           pool: crashed.pool,
           worker: crashed.worker,
-          held_signal: crashed.heldSignal ?? null,
-          held_signals: crashed.heldSignals ?? (crashed.heldSignal ? [crashed.heldSignal] : []),
+          held_signal: crashed.heldSignals[0] ?? null,
+          held_signals: crashed.heldSignals,
           ...(crashed.how ? { how: crashed.how } : {}),
         },
       };
