@@ -30,9 +30,12 @@ export const contextFromTraceparent = (traceparent: string | undefined): Context
     ? ROOT_CONTEXT
     : traceContext.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
 
-/** `headers` plus the active span's trace context and the active baggage, for the next HTTP hop. */
-export function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
-  propagator.inject(context.active(), headers, defaultTextMapSetter);
+/** `headers` plus the span and baggage of `ctx` (default: the active context), for the next HTTP hop. */
+export function withTraceHeaders(
+  headers: Record<string, string>,
+  ctx: Context = context.active(),
+): Record<string, string> {
+  propagator.inject(ctx, headers, defaultTextMapSetter);
   return headers;
 }
 

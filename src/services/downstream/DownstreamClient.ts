@@ -1,11 +1,11 @@
-import { SpanKind, type Tracer } from '@opentelemetry/api';
+import { SpanKind, context, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { DownstreamError } from '../../errors/index.js';
 import { BUDGET_HEADER, callBudgetMs, isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
 import type { Clock } from '../../tps/clock.js';
 import { systemClock } from '../../tps/clock.js';
 import type { Metrics } from '../../telemetry/metrics.js';
-import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
+import { ATTRIBUTES, inLeafSpan } from '../../telemetry/spans.js';
 import { withTraceHeaders } from '../../telemetry/traceContext.js';
 import { noTracer } from '../../telemetry/tracing.js';
 
@@ -62,7 +62,13 @@ export function createDownstreamClient(options: {
 
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
 
-  const send = async (body: DownstreamCall, signal: AbortSignal, budgetMs: number): Promise<void> => {
+  /** `traceContext`: the call's span in the caller's context, written into the request's headers. */
+  const send = async (
+    body: DownstreamCall,
+    signal: AbortSignal,
+    budgetMs: number,
+    traceContext: Context,
+  ): Promise<void> => {
     const started = clock.now();
     let outcome = 'ok';
     // A budget shorter than the breaker's timeout is a deadline of its own on the request; the breaker's
@@ -75,7 +81,7 @@ export function createDownstreamClient(options: {
         .request({
           method: 'POST',
           path: '/work',
-          headers: withTraceHeaders(headers),
+          headers: withTraceHeaders(headers, traceContext),
           body: JSON.stringify(body),
           signal: deadline ? AbortSignal.any([signal, deadline]) : signal,
         })
@@ -116,15 +122,17 @@ export function createDownstreamClient(options: {
           ),
         );
       }
-      return inSpan(tracer, `POST ${service}`, spanOptions, () =>
-        breaker
-          .execute((signal) => send(body, signal, budgetMs))
+      // The call's span starts no span of its own: it only goes out in the headers, so it is not made active.
+      return inLeafSpan(tracer, `POST ${service}`, spanOptions, (span) => {
+        const traceContext = trace.setSpan(context.active(), span);
+        return breaker
+          .execute((signal) => send(body, signal, budgetMs, traceContext))
           .catch((error: unknown) => {
             if (isBreakerOpenError(error))
               metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });
             throw error;
-          }),
-      );
+          });
+      });
     },
     // In-flight calls are cut, not awaited: by the time clients close, the workers that made them are gone.
     close: () => pool.destroy(),
