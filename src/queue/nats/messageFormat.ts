@@ -2,12 +2,11 @@
 import type { StoredMsg } from '@nats-io/jetstream';
 import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import { LANES, type LaneName, type QueueMessage } from '../../domain/signal.js';
+import { TRACEPARENT_HEADER, withTraceparent, withoutTraceparent } from '../traceparentHeader.js';
 import type { DeadLetter } from '../WorkQueue.js';
 
 /** The signal's trace id, beside the body, so tools can follow a message without parsing it. */
 export const TRACE_ID_HEADER = 'Tps-Trace-Id';
-/** W3C trace context of the enqueue span: the worker's spans join the API's trace through it. */
-export const TRACEPARENT_HEADER = 'traceparent';
 export const DEAD_LETTER_REASON_HEADER = 'Tps-Dead-Letter-Reason';
 export const DEAD_LETTER_ATTEMPTS_HEADER = 'Tps-Dead-Letter-Attempts';
 /** Epoch ms when the message was dead-lettered. */
@@ -18,15 +17,11 @@ export const DEAD_LETTER_SOURCE_HEADER = 'Tps-Dead-Letter-Source';
 const isLane = (value: unknown): value is LaneName => (LANES as readonly unknown[]).includes(value);
 
 /** A message's body: everything but the trace context, which travels in a header. */
-export const messageBody = ({ traceparent: _traceparent, ...body }: QueueMessage): string =>
-  JSON.stringify(body);
+export const messageBody = (message: QueueMessage): string => JSON.stringify(withoutTraceparent(message));
 
 /** The message a body and its headers make, or undefined for a body that is not one of ours. */
-export const readQueueMessage = (data: Uint8Array, h: MsgHdrs | undefined): QueueMessage | undefined => {
-  const message = parseQueueMessage(data);
-  const traceparent = h?.get(TRACEPARENT_HEADER);
-  return message && traceparent ? { ...message, traceparent } : message;
-};
+export const readQueueMessage = (data: Uint8Array, h: MsgHdrs | undefined): QueueMessage | undefined =>
+  withTraceparent(parseQueueMessage(data), h?.get(TRACEPARENT_HEADER));
 
 /** Just enough checking that a body is one of our messages, so a stray one is refused instead of crashing. */
 const parseQueueMessage = (data: Uint8Array): QueueMessage | undefined => {

@@ -1,16 +1,12 @@
 import type { Message, Options } from 'amqplib';
 import { LANES, SIGNAL_TYPES, messageKey, type QueueMessage } from '../../domain/signal.js';
+import { TRACEPARENT_HEADER, withTraceparent, withoutTraceparent } from '../traceparentHeader.js';
 
 /** The header the trace id travels in, beside the body, so tools that never parse bodies can follow a trace. */
 export const TRACE_HEADER = 'trace_id';
-/** W3C trace context of the enqueue span: the worker's spans join the API's trace through it. */
-export const TRACEPARENT_HEADER = 'traceparent';
 
-export const encodeMessage = ({
-  traceparent,
-  ...message
-}: QueueMessage): { body: Buffer; options: Options.Publish } => ({
-  body: Buffer.from(JSON.stringify(message)),
+export const encodeMessage = (message: QueueMessage): { body: Buffer; options: Options.Publish } => ({
+  body: Buffer.from(JSON.stringify(withoutTraceparent(message))),
   options: {
     persistent: true,
     // An unroutable publish (its queue was deleted) comes back instead of being confirmed and dropped.
@@ -21,7 +17,7 @@ export const encodeMessage = ({
     timestamp: Math.floor(message.enqueued_at / 1000),
     headers: {
       [TRACE_HEADER]: message.trace_id,
-      ...(traceparent === undefined ? {} : { [TRACEPARENT_HEADER]: traceparent }),
+      ...(message.traceparent === undefined ? {} : { [TRACEPARENT_HEADER]: message.traceparent }),
     },
   },
 });
@@ -31,9 +27,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /** The message a delivery carries (body and trace header), or undefined when it is not one of ours. */
 export function decodeMessage(raw: Pick<Message, 'content' | 'properties'>): QueueMessage | undefined {
-  const message = decodeBody(raw.content);
-  const traceparent: unknown = raw.properties.headers?.[TRACEPARENT_HEADER];
-  return message && typeof traceparent === 'string' ? { ...message, traceparent } : message;
+  return withTraceparent(decodeBody(raw.content), raw.properties.headers?.[TRACEPARENT_HEADER]);
 }
 
 /** The body as a QueueMessage, or undefined when it is not one (a message some other client put there). */
