@@ -117,11 +117,8 @@ function pin(pid: number, cores: string): boolean {
   }
 }
 
-const builds = new Map<string, Promise<string>>();
 async function launch(name: TargetName): Promise<RunningTarget> {
-  const source = SOURCE[name];
-  if (!builds.has(source)) builds.set(source, buildTarget(source));
-  const target = await startTarget(name, await builds.get(source)!, { env: TARGET_ENV[name] });
+  const target = await startTarget(name, await buildTarget(SOURCE[name]), { env: TARGET_ENV[name] });
   if (pinning) pin(target.pid, pinning.target);
   return target;
 }

@@ -31,12 +31,25 @@ export interface TargetOptions {
   execArgv?: string[];
 }
 
+// One build per target and process: callers that start the same target at once must not write its bundle twice.
+const builds = new Map<string, Promise<string>>();
+
 /**
  * Compiles `bench/targets/<name>.ts` and what it imports from src/ into one JavaScript file under bench/.build/,
  * with the packages left as imports. The target then runs on plain `node`, as `npm start` runs the compiled
  * system: under tsx it would carry tsx's loader thread (about 20 MB more RSS) and source-mapped stacks.
+ * Built once per process: later calls answer the same file.
  */
-export async function buildTarget(name: string): Promise<string> {
+export function buildTarget(name: string): Promise<string> {
+  let built = builds.get(name);
+  if (!built) {
+    built = bundle(name);
+    builds.set(name, built);
+  }
+  return built;
+}
+
+async function bundle(name: string): Promise<string> {
   const outfile = fileURLToPath(new URL(`../.build/${name}.mjs`, import.meta.url));
   await build({
     entryPoints: [fileURLToPath(new URL(`./${name}.ts`, import.meta.url))],

@@ -12,12 +12,8 @@ const SIGNAL = '{"signal_type":"execute","payload":{"task":"bench"}}';
 const started: RunningTarget[] = [];
 after(() => Promise.all(started.map((target) => target.stop(2000))));
 
-// One build per target: tests that start the same target at once must not write its bundle twice.
-const builds = new Map<string, Promise<string>>();
-
 async function start(name: string): Promise<RunningTarget> {
-  if (!builds.has(name)) builds.set(name, buildTarget(name));
-  const target = await startTarget(name, await builds.get(name)!, {
+  const target = await startTarget(name, await buildTarget(name), {
     env: { MAX_QUEUE_DEPTH: '1000', LOG_LEVEL: 'warn' },
   });
   started.push(target);

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, afterEach, describe, it } from 'node:test';
 import { waitFor } from '../../test/support/waitFor.js';
 import type { SignalRecord } from '../domain/signal.js';
 import { ManualClock, systemClock, type Clock } from '../tps/clock.js';
+import { signalRecord } from './signalRecord.js';
 import type { StatusStore } from './StatusStore.js';
+
+export { signalRecord };
 
 export interface StatusStoreRetention {
   maxRecords: number;
@@ -245,17 +248,3 @@ export function describeStatusStoreConformance(name: string, harness: StatusStor
     });
   });
 }
-
-export const signalRecord = (overrides: Partial<SignalRecord> = {}): SignalRecord => ({
-  id: randomUUID(),
-  signal_type: 'execute',
-  lane: 'fast',
-  status: 'queued',
-  attempts: 0,
-  created_at: new Date().toISOString(),
-  started_at: null,
-  completed_at: null,
-  trace_id: randomBytes(16).toString('hex'),
-  generation: 0,
-  ...overrides,
-});

@@ -24,8 +24,6 @@ button{font:inherit;padding:.3rem .7rem;border-radius:4px;border:1px solid #555;
 button:hover{background:#eef3ff}
 button:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 input{font:inherit;padding:.25rem .4rem;border:1px solid #777;border-radius:4px;min-width:0;max-width:100%}
-.legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted)}
-.key{display:inline-block;width:1.2rem;height:.25rem;vertical-align:middle;margin-right:.3rem}
 select{font:inherit;padding:.25rem .4rem;border:1px solid #777;border-radius:4px;background:#fff;color:var(--fg)}
 select:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 .small{color:var(--muted);font-size:.85rem}

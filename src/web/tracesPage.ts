@@ -7,14 +7,12 @@ import { OUTCOME_FILTERS } from './traces/render.js';
  * (bundled from `src/web/traces/`) fetches `GET /traces` and `GET /traces/:id` as JSON and draws them.
  */
 const STYLE = `
-.small{color:var(--muted);font-size:.85rem}
 form.filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end}
 form.filters label{display:flex;flex-direction:column;font-size:.85rem;font-weight:600;gap:.15rem}
 form.filters input[type=number]{width:7rem}
 .scroll{overflow-x:auto}
 caption{text-align:left;padding:.2rem 0}
 a{color:var(--accent)}
-header a{color:#cfe0ff}
 .err{color:var(--red)}
 code{background:#f1f1f1;padding:0 .25rem;border-radius:3px;word-break:break-all}
 .figures td.num{white-space:nowrap}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OwnNatsServer } from '../support/natsServer.js';
+import { NatsServerProcess } from '../../src/system/distributed/NatsServerProcess.js';
 import { POSTGRES, RABBITMQ, skipUnless } from '../support/services.js';
 import { sendSignal, startTopology, statusOf, type Topology } from '../support/topology.js';
 import { waitFor } from '../support/waitFor.js';
@@ -17,10 +17,10 @@ const health = async (t: Topology) =>
 
 describe('when NATS goes down', { skip, timeout: 240_000 }, () => {
   describe('with QUEUE_BACKEND=nats+rabbitmq', () => {
-    let nats: OwnNatsServer;
+    let nats: NatsServerProcess;
     let t: Topology;
     before(async () => {
-      nats = await OwnNatsServer.start();
+      nats = await NatsServerProcess.start();
       t = await startTopology({
         QUEUE_BACKEND: 'nats+rabbitmq',
         NATS_URL: nats.url,
@@ -70,10 +70,10 @@ describe('when NATS goes down', { skip, timeout: 240_000 }, () => {
   });
 
   describe('with QUEUE_BACKEND=nats alone', () => {
-    let nats: OwnNatsServer;
+    let nats: NatsServerProcess;
     let t: Topology;
     before(async () => {
-      nats = await OwnNatsServer.start();
+      nats = await NatsServerProcess.start();
       t = await startTopology({
         QUEUE_BACKEND: 'nats',
         NATS_URL: nats.url,

@@ -2,23 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningProcess } from '../../src/system/distributed/apiProcess.js';
 import { startDownstreamProcess } from '../../src/system/distributed/downstreamProcess.js';
+import { metricSample as sample } from '../support/metrics.js';
 import { freePort } from '../support/processes.js';
 import { waitFor } from '../support/waitFor.js';
-
-/**
- * The value of one sample of a Prometheus text exposition, by metric name and labels (in any order). Written
- * by hand: prom-client writes the format but does not read it, and four lines do not justify a parser package.
- */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
-  for (const line of text.split('\n')) {
-    const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = match[2]!.split(',');
-    if (wanted.every((pair) => present.includes(pair))) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('tps downstream serves its metrics on service A’s port', { timeout: 30_000 }, () => {
   let downstream: RunningProcess;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { freePort } from '../../src/system/distributed/freePort.js';
+import { freePort } from '../support/processes.js';
 import { startTestSystem } from '../support/testSystem.js';
 import { waitFor } from '../support/waitFor.js';
 

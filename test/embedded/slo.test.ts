@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SloView } from '../../src/domain/status.js';
+import { metricSample } from '../support/metrics.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -89,17 +90,18 @@ describe('Kaizen: SLOs and error budgets over HTTP', () => {
   it('exports the budgets and burn rates of /status as slo_* metrics', async () => {
     const slos = await slosOf(t);
     const text = (await t.get<string>('/metrics')).body;
-    const sample = (name: string, labels: string) => {
-      const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
-      assert.ok(line, `${name}{${labels}} is exported`);
-      return Number(line.split(' ')[1]);
+    const sample = (name: string, labels: Record<string, string>) => {
+      const value = metricSample(text, name, labels);
+      const shown = Object.entries(labels).map(([key, v]) => `${key}="${v}"`);
+      assert.ok(value !== undefined, `${name}{${shown.join(',')}} is exported`);
+      return value;
     };
     assert.equal(slos.length, 3);
     for (const s of slos) {
-      near(sample('slo_error_budget_remaining', `slo="${s.name}"`), s.error_budget_remaining);
+      near(sample('slo_error_budget_remaining', { slo: s.name }), s.error_budget_remaining);
       for (const window of ['5m', '1h', '6h'] as const)
-        near(sample('slo_burn_rate', `slo="${s.name}",window="${window}"`), s.burn_rates[window]);
+        near(sample('slo_burn_rate', { slo: s.name, window }), s.burn_rates[window]);
     }
-    assert.ok(sample('slo_error_budget_remaining', 'slo="intake-availability"') < 0, 'overspent');
+    assert.ok(sample('slo_error_budget_remaining', { slo: 'intake-availability' }) < 0, 'overspent');
   });
 });

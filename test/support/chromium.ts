@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { skipWithout } from './services.js';
 
 /** Debian's chromium, driven by playwright-core (`.ci/run` installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
-export const chromiumPresent = existsSync(CHROMIUM);
-if (!chromiumPresent && process.env.CI === 'true')
-  throw new Error(`${CHROMIUM} is missing: CI must install chromium`);
-/** For `describe(…, { skip })`: false when chromium is there, else the reason. */
-export const chromiumSkip: false | string = chromiumPresent ? false : `no ${CHROMIUM}`;
+/** For `describe(…, { skip })`: false when chromium is there, else the reason (under CI a missing one fails). */
+export const chromiumSkip: false | string = skipWithout(CHROMIUM, 'chromium');
 
 /** Where the browser tests put their screenshots (CI keeps them), and the README's pictures. */
 export const ARTIFACTS = 'test-artifacts';
@@ -50,5 +48,5 @@ export async function assertFitsPhone(page: Page, name: string): Promise<void> {
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
   assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
-  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  await screenshot(page, `${name}.png`);
 }

@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
+import { skipWithout } from './services.js';
 
 /** Debian's Firefox ESR (`.ci/run` installs it). */
 export const FIREFOX = '/usr/bin/firefox-esr';
-const present = existsSync(FIREFOX);
-if (!present && process.env.CI === 'true')
-  throw new Error(`${FIREFOX} is missing: CI must install firefox-esr`);
-export const firefoxSkip: false | string = present ? false : `no ${FIREFOX}`;
+export const firefoxSkip: false | string = skipWithout(FIREFOX, 'firefox-esr');
 
 type BidiAnswer = { id?: number; type: string; result?: unknown; error?: string; message?: string };
 

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort } from '../../../test/support/processes.js';
 import { NATS, skipUnless } from '../../../test/support/services.js';
 import { waitFor } from '../../../test/support/waitFor.js';
 import { messageKey, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isQueueUnavailableError } from '../../errors/queueErrors.js';
+import { NatsServerProcess } from '../../system/distributed/NatsServerProcess.js';
 import { describeWorkQueueConformance } from '../conformance.js';
 import type { DeadLetter, Delivery, WorkQueue, WorkQueueLimits } from '../WorkQueue.js';
 import { TRACE_ID_HEADER } from './messageFormat.js';
@@ -76,70 +73,6 @@ class SharedServer {
     const admin = await this.admin;
     this.admin = undefined;
     await admin?.nc.close();
-  }
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-
-const answers = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
-/** A nats-server of the test's own, on its own port and store directory, that the test may stop. */
-class OwnNatsServer {
-  private process: ChildProcess | undefined;
-
-  constructor(
-    readonly port: number,
-    readonly storeDir: string,
-  ) {}
-
-  get url(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      'nats-server',
-      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir],
-      {
-        stdio: 'ignore',
-      },
-    );
-    this.process = child;
-    const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}`))),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([
-      waitFor(() => answers(this.port), { message: `nats-server on port ${this.port}`, intervalMs: 50 }),
-      exited,
-    ]);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.process;
-    this.process = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
   }
 }
 
@@ -291,9 +224,7 @@ describe('JetStreamWorkQueue', { skip }, () => {
     });
 
     it('survives a broker restart: refuses publish while it is down, then delivers what it had accepted', async () => {
-      const storeDir = await mkdtemp(join(tmpdir(), 'tps-nats-'));
-      const server = new OwnNatsServer(await freePort(), storeDir);
-      await server.start();
+      const server = await NatsServerProcess.start();
       let queue: JetStreamWorkQueue | undefined;
       try {
         queue = await createJetStreamWorkQueue({
@@ -319,7 +250,7 @@ describe('JetStreamWorkQueue', { skip }, () => {
         });
         await assert.rejects(queue.ping(), isQueueUnavailableError);
 
-        await server.start();
+        await server.resume();
         await waitFor(() => queue?.availability().available, { timeoutMs: 15_000, message: 'the reconnect' });
         const redelivered = await receiveWithin(queue, 'fast', 10_000);
         assert.ok(redelivered, 'the message accepted before the outage is delivered after it');
@@ -337,8 +268,7 @@ describe('JetStreamWorkQueue', { skip }, () => {
         stop.abort();
       } finally {
         await queue?.close();
-        await server.stop();
-        await rm(storeDir, { recursive: true, force: true });
+        await server.destroy();
       }
     });
   });

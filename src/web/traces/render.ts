@@ -31,14 +31,14 @@ const OUTCOME_WORDS: Record<TraceOutcome, [Level, string]> = {
 export const OUTCOME_FILTERS: ReadonlyArray<TraceOutcome | 'error'> = ['error', ...TRACE_OUTCOMES];
 
 /** `0.4 ms`, `12.3 ms`, `480 ms`, `2.35 s`. */
-export function duration(ms: number): string {
+function duration(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
 }
 
-export const percent = (ratio: number): string =>
+const percent = (ratio: number): string =>
   Number.isFinite(ratio) ? `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)} %` : '—';
 
 /** The filters of the page's address (`?lane=fast&outcome=error&min_ms=50&signal_id=…`), unknown values left out. */
@@ -67,7 +67,7 @@ export function searchOf(query: TraceQuery): string {
   return text ? `?${text}` : '';
 }
 
-export function outcomeBadge(outcome: TraceOutcome, error: boolean): string {
+function outcomeBadge(outcome: TraceOutcome, error: boolean): string {
   const [level, words] = OUTCOME_WORDS[outcome] ?? ['yellow', String(outcome)];
   const shown = error && level !== 'red' ? 'red' : level;
   return (
@@ -165,7 +165,7 @@ function spanHtml(span: TraceSpan, total: number): string {
   );
 }
 
-export const LEGEND =
+const LEGEND =
   '<p class="legend-words" id="legend"><span class="swatch work" aria-hidden="true"></span> Solid blue: work, ' +
   'the signal being handled. <span class="swatch wait" aria-hidden="true"></span> Striped grey: waiting, in a ' +
   'queue or for a retry. <span class="swatch error" aria-hidden="true"></span> Red, marked ERROR: the span ' +
