@@ -2,10 +2,10 @@
  * A rung above Fastify alone: the API's own route, schemas (poka-yoke on the way in, the compiled 202 on the
  * way out) and error handling, over an intake that accepts at once and keeps nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/index.js';
 import type { Intake } from '../../src/services/api/Intake.js';
 import { createMemoryStatusStore } from '../../src/store/memory/index.js';
-import { signalRecord } from '../../src/store/signalRecord.js';
 import { startIntakeRung } from './intakeRung.js';
 import { runTarget } from './runTarget.js';
 
@@ -13,11 +13,18 @@ const acceptAtOnce: Intake = {
   submit: (request) =>
     Promise.resolve({
       created: true,
-      record: signalRecord({
-        ...(request.id === undefined ? {} : { id: request.id }),
+      record: {
+        id: request.id ?? randomUUID(),
         signal_type: request.signal_type,
+        lane: 'fast',
+        status: 'queued',
+        attempts: 0,
+        created_at: new Date().toISOString(),
+        started_at: null,
+        completed_at: null,
         trace_id: '',
-      }),
+        generation: 0,
+      },
     }),
   retry: (id) => Promise.reject(new Error(`retry of ${id}: not on this rung`)),
 };
