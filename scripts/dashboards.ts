@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 
-export const DASHBOARD_DIR = fileURLToPath(new URL('../deploy/grafana/dashboards/', import.meta.url));
+const DASHBOARD_DIR = fileURLToPath(new URL('../deploy/grafana/dashboards/', import.meta.url));
 
 /** The datasource uids of deploy/grafana/provisioning/datasources/datasources.yml. */
-export const DATASOURCES = {
+const DATASOURCES = {
   prometheus: { type: 'prometheus', uid: 'prometheus' },
   jaeger: { type: 'jaeger', uid: 'jaeger' },
   loki: { type: 'loki', uid: 'loki' },
@@ -786,7 +786,7 @@ function layout(items: readonly Item[]) {
   return panels;
 }
 
-export function dashboardJson(dashboard: (typeof DASHBOARDS)[number]) {
+function dashboardJson(dashboard: (typeof DASHBOARDS)[number]) {
   return {
     uid: dashboard.uid,
     title: dashboard.title,

@@ -16,11 +16,11 @@ import { FLOW_BUCKETS } from '../src/telemetry/metrics.js';
 
 export const RULES_FILE = fileURLToPath(new URL('../deploy/prometheus/rules/slo.rules.yml', import.meta.url));
 
-export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 type Window = (typeof SLI_WINDOWS)[number];
 
 /** Fewer events than this in the guard window and a burn-rate alert stays quiet: one bad event would be ≥ 1 %. */
-export const MIN_EVENTS = 100;
+const MIN_EVENTS = 100;
 
 interface BurnPair {
   long: Window;
@@ -28,7 +28,7 @@ interface BurnPair {
   factor: number;
 }
 /** Page: 2 % of a 30-day budget in 1 h, or 5 % in 6 h. Ticket: 10 % in 1 d (3×), or 10 % in 3 d (1×). */
-export const ALERTS = {
+const ALERTS = {
   page: {
     pairs: [
       { long: '1h', short: '5m', factor: 14.4 },
@@ -44,9 +44,9 @@ export const ALERTS = {
     guard: '6h',
   },
 } as const satisfies Record<string, { pairs: BurnPair[]; guard: Window }>;
-export type Severity = keyof typeof ALERTS;
+type Severity = keyof typeof ALERTS;
 
-export interface PromSlo {
+interface PromSlo {
   /** sloth_slo, the same name as the in-process SLO and its `slo` label. */
   slo: string;
   objective: number;
@@ -85,7 +85,7 @@ const leadTimeSlo = (lane: LaneName, thresholdMs: number, objective: number): Pr
  * The SLOs as Prometheus sees them, from the SLO settings of `env` (the defaults when empty): the rules are
  * static, so a deployment that sets SLO_* differently regenerates them with its values.
  */
-export function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
+function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
   const config = loadConfig(env);
   return [
     {
@@ -109,7 +109,7 @@ export function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
 const SERVICE = 'tps';
 const camel = (name: string) =>
   name.replace(/(^|-)([a-z])/g, (_m, _dash: string, letter: string) => letter.toUpperCase());
-export const alertName = (slo: string, severity: Severity) =>
+const alertName = (slo: string, severity: Severity) =>
   `Tps${camel(slo)}BudgetBurn${severity === 'page' ? 'Page' : 'Ticket'}`;
 /** Decimal text of a share without binary noise: 1 - 0.999 is 0.001, not 0.0010000000000000009. */
 const decimal = (n: number) => String(Number(n.toPrecision(10)));
