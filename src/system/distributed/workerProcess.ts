@@ -11,7 +11,7 @@ import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
 import { startCordMirror } from './CordMirror.js';
-import { setBreakerStates } from '../gauges.js';
+import { setBreakerStates, setPoolGauges } from '../gauges.js';
 import { observeParts } from '../observeParts.js';
 import { sloView } from '../serviceLevels.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
@@ -95,12 +95,7 @@ export async function startWorkerProcess(
     });
   });
   app.get('/metrics', async (_request, reply) => {
-    const snapshot = lanePool?.snapshot();
-    if (snapshot) {
-      metrics.poolSize.set({ pool }, snapshot.size);
-      metrics.poolBusy.set({ pool }, snapshot.busy);
-      metrics.poolMax.set({ pool }, snapshot.max);
-    }
+    setPoolGauges(metrics, lanePool ? [lanePool.snapshot()] : []);
     setBreakerStates(metrics, breakers);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
