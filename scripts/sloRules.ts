@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/index.js';
 import { LANES, type LaneName } from '../src/domain/signal.js';
-import { AVAILABILITY_SLO, leadTimeSloName } from '../src/system/serviceLevels.js';
+import { AVAILABILITY_SLO, leadTimeObjectives, leadTimeSloName } from '../src/system/serviceLevels.js';
 import { FLOW_BUCKETS } from '../src/telemetry/metrics.js';
 
 export const RULES_FILE = fileURLToPath(new URL('../deploy/prometheus/rules/slo.rules.yml', import.meta.url));
@@ -87,6 +87,7 @@ const leadTimeSlo = (lane: LaneName, thresholdMs: number, objective: number): Pr
  */
 function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
   const config = loadConfig(env);
+  const lead = leadTimeObjectives(config);
   return [
     {
       slo: AVAILABILITY_SLO,
@@ -98,11 +99,7 @@ function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
         `sum(rate(${INTAKE},status=~"2..|5.."}[${w}]))`,
       events: (w) => `sum(increase(${INTAKE},status=~"2..|5.."}[${w}]))`,
     },
-    ...LANES.map((lane) =>
-      lane === 'fast'
-        ? leadTimeSlo(lane, config.sloFastLeadMs, config.sloFastTarget)
-        : leadTimeSlo(lane, config.sloSlowLeadMs, config.sloSlowTarget),
-    ),
+    ...LANES.map((lane) => leadTimeSlo(lane, lead[lane].ms, lead[lane].target)),
   ];
 }
 
