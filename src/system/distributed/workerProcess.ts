@@ -6,8 +6,6 @@ import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { quietServerOptions } from '../../services/fastifyOptions.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
-import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
-import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
 import { startCordMirror } from './CordMirror.js';
@@ -16,7 +14,7 @@ import { observeParts } from '../observeParts.js';
 import { sloView } from '../serviceLevels.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
 import type { RunningProcess } from './apiProcess.js';
-import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+import { checkDistributedConfig, connectGuardedStatusStore, connectWorkQueue } from './backends.js';
 
 /**
  * `tps worker --pool fast|slow`: one lane's pool pulling from the broker, statuses in PostgreSQL, calls to
@@ -42,13 +40,7 @@ export async function startWorkerProcess(
     lanes: [pool],
     makeBreaker: instruments.makeBreaker,
   });
-  const database = await connectStatusStore(config, logger);
-  const databaseBreaker = instruments.makeBreaker('database', false);
-  const store = new TracedStatusStore(
-    new GuardedStatusStore(database, databaseBreaker),
-    instruments.tracing.tracerFor('store'),
-    'postgresql',
-  );
+  const { database, databaseBreaker, store } = await connectGuardedStatusStore(config, logger, instruments);
   const laneBreakers = createLaneBreakers([pool], instruments);
   const line = createLine({
     lanes: [pool],
