@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/index.js';
 import { LANES, type LaneName } from '../src/domain/signal.js';
 import { AVAILABILITY_SLO, leadTimeObjectives, leadTimeSloName } from '../src/system/serviceLevels.js';
 import { FLOW_BUCKETS } from '../src/telemetry/metrics.js';
+import { PAGE_BURN_RATE } from '../src/tps/kaizen/index.js';
 
 export const RULES_FILE = fileURLToPath(new URL('../deploy/prometheus/rules/slo.rules.yml', import.meta.url));
 
@@ -31,7 +32,7 @@ interface BurnPair {
 const ALERTS = {
   page: {
     pairs: [
-      { long: '1h', short: '5m', factor: 14.4 },
+      { long: '1h', short: '5m', factor: PAGE_BURN_RATE },
       { long: '6h', short: '30m', factor: 6 },
     ],
     guard: '1h',
