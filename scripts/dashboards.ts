@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 
-export const DASHBOARD_DIR = fileURLToPath(new URL('../deploy/grafana/dashboards/', import.meta.url));
+const DASHBOARD_DIR = fileURLToPath(new URL('../deploy/grafana/dashboards/', import.meta.url));
 
 /** The datasource uids of deploy/grafana/provisioning/datasources/datasources.yml. */
-export const DATASOURCES = {
+const DATASOURCES = {
   prometheus: { type: 'prometheus', uid: 'prometheus' },
   jaeger: { type: 'jaeger', uid: 'jaeger' },
   loki: { type: 'loki', uid: 'loki' },
@@ -72,9 +72,11 @@ const TRACES = {
   title: 'Traces in Jaeger',
   url: explore('jaeger', { queryType: 'search', service: 'worker' }),
 };
+/** Log lines at warn or above, of every service. */
+const WARN_LOGS_EXPR = '{service=~".+", level=~"warn|error|fatal"}';
 const WARN_LOGS = {
   title: 'Warnings in Loki (trace_id links to the trace)',
-  url: explore('loki', { expr: '{service=~".+", level=~"warn|error|fatal"}' }),
+  url: explore('loki', { expr: WARN_LOGS_EXPR }),
 };
 /** The API's own pages on the host port of deploy/docker-compose.yml. */
 const BUILT_IN_TRACES = { title: 'Trace viewer of the API (/traces)', url: 'http://localhost:8080/traces' };
@@ -103,6 +105,12 @@ const FILL_STEPS: PanelSpec['steps'] = [
   [0.6, 'yellow'],
   [0.8, 'red'],
 ];
+/** An error budget: red once spent, yellow below half. */
+const BUDGET_STEPS: PanelSpec['steps'] = [
+  [null, 'red'],
+  [0, 'yellow'],
+  [0.5, 'green'],
+];
 const UTILISATION_STEPS: PanelSpec['steps'] = [
   [null, 'blue'],
   [0.6, 'green'],
@@ -111,6 +119,8 @@ const UTILISATION_STEPS: PanelSpec['steps'] = [
 ];
 const LANE = '{lane=~"$lane"}';
 const POOL = '{pool=~"$pool"}';
+/** A lane's series on the Worker Pools dashboard, chosen by its $pool variable (pools and lanes share names). */
+const POOL_LANE = '{lane=~"$pool"}';
 
 // ---- the dashboards ----
 
@@ -124,11 +134,7 @@ const sloRow: Item[] = [
     type: 'stat',
     targets: [{ expr: 'min by (slo) (slo_error_budget_remaining)', legend: '{{slo}}' }],
     unit: 'percentunit',
-    steps: [
-      [null, 'red'],
-      [0, 'yellow'],
-      [0.5, 'green'],
-    ],
+    steps: BUDGET_STEPS,
     w: 6,
   },
   {
@@ -164,11 +170,7 @@ const sloRow: Item[] = [
     type: 'stat',
     targets: [{ expr: 'slo:period_error_budget_remaining:ratio', legend: '{{sloth_slo}}' }],
     unit: 'percentunit',
-    steps: [
-      [null, 'red'],
-      [0, 'yellow'],
-      [0.5, 'green'],
-    ],
+    steps: BUDGET_STEPS,
     w: 6,
   },
   {
@@ -383,17 +385,15 @@ const workerPools: Item[] = [
     title: 'Queue per pool',
     description: 'The signals waiting in and taken from the lane each pool pulls from.',
     targets: [
-      { expr: 'sum by (lane) (queue_depth{lane=~"$pool"})', legend: '{{lane}} waiting' },
-      { expr: 'sum by (lane) (queue_inflight{lane=~"$pool"})', legend: '{{lane}} in flight' },
+      { expr: `sum by (lane) (queue_depth${POOL_LANE})`, legend: '{{lane}} waiting' },
+      { expr: `sum by (lane) (queue_inflight${POOL_LANE})`, legend: '{{lane}} in flight' },
     ],
     unit: 'short',
   },
   {
     title: 'Queue wait p90',
     description: 'Time from acceptance until a worker starts the signal (signal_queue_wait_seconds).',
-    targets: [
-      { expr: quantile(0.9, 'signal_queue_wait_seconds', 'lane', '{lane=~"$pool"}'), legend: '{{lane}}' },
-    ],
+    targets: [{ expr: quantile(0.9, 'signal_queue_wait_seconds', 'lane', POOL_LANE), legend: '{{lane}}' }],
     unit: 's',
   },
   {
@@ -401,9 +401,9 @@ const workerPools: Item[] = [
     description:
       'Time a worker spends on one delivery (signal_processing_seconds): work plus the downstream chain.',
     targets: [
-      { expr: quantile(0.5, 'signal_processing_seconds', 'lane', '{lane=~"$pool"}'), legend: '{{lane}} p50' },
+      { expr: quantile(0.5, 'signal_processing_seconds', 'lane', POOL_LANE), legend: '{{lane}} p50' },
       {
-        expr: quantile(0.99, 'signal_processing_seconds', 'lane', '{lane=~"$pool"}'),
+        expr: quantile(0.99, 'signal_processing_seconds', 'lane', POOL_LANE),
         legend: '{{lane}} p99',
       },
     ],
@@ -417,7 +417,7 @@ const workerPools: Item[] = [
       'signals_processed_total by lane and outcome: completed, retried, failed, expired, dead_lettered.',
     targets: [
       {
-        expr: rate('signals_processed_total{lane=~"$pool"}', 'lane, outcome'),
+        expr: rate(`signals_processed_total${POOL_LANE}`, 'lane, outcome'),
         legend: '{{lane}} {{outcome}}',
       },
     ],
@@ -559,7 +559,7 @@ const bottleneck: Item[] = [
     type: 'logs',
     datasource: 'loki',
     // level is a stream label (promtail turns pino's number into its name); trace_id is structured metadata.
-    targets: [{ expr: '{service=~".+", level=~"warn|error|fatal"}' }],
+    targets: [{ expr: WARN_LOGS_EXPR }],
     links: [WARN_LOGS, TRACES],
     w: 24,
     h: 10,
@@ -786,7 +786,7 @@ function layout(items: readonly Item[]) {
   return panels;
 }
 
-export function dashboardJson(dashboard: (typeof DASHBOARDS)[number]) {
+function dashboardJson(dashboard: (typeof DASHBOARDS)[number]) {
   return {
     uid: dashboard.uid,
     title: dashboard.title,

@@ -11,16 +11,17 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/index.js';
 import { LANES, type LaneName } from '../src/domain/signal.js';
-import { AVAILABILITY_SLO, leadTimeSloName } from '../src/system/serviceLevels.js';
+import { AVAILABILITY_SLO, leadTimeObjectives, leadTimeSloName } from '../src/system/serviceLevels.js';
 import { FLOW_BUCKETS } from '../src/telemetry/metrics.js';
+import { PAGE_BURN_RATE } from '../src/tps/kaizen/index.js';
 
 export const RULES_FILE = fileURLToPath(new URL('../deploy/prometheus/rules/slo.rules.yml', import.meta.url));
 
-export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 type Window = (typeof SLI_WINDOWS)[number];
 
 /** Fewer events than this in the guard window and a burn-rate alert stays quiet: one bad event would be ≥ 1 %. */
-export const MIN_EVENTS = 100;
+const MIN_EVENTS = 100;
 
 interface BurnPair {
   long: Window;
@@ -28,10 +29,10 @@ interface BurnPair {
   factor: number;
 }
 /** Page: 2 % of a 30-day budget in 1 h, or 5 % in 6 h. Ticket: 10 % in 1 d (3×), or 10 % in 3 d (1×). */
-export const ALERTS = {
+const ALERTS = {
   page: {
     pairs: [
-      { long: '1h', short: '5m', factor: 14.4 },
+      { long: '1h', short: '5m', factor: PAGE_BURN_RATE },
       { long: '6h', short: '30m', factor: 6 },
     ],
     guard: '1h',
@@ -44,9 +45,9 @@ export const ALERTS = {
     guard: '6h',
   },
 } as const satisfies Record<string, { pairs: BurnPair[]; guard: Window }>;
-export type Severity = keyof typeof ALERTS;
+type Severity = keyof typeof ALERTS;
 
-export interface PromSlo {
+interface PromSlo {
   /** sloth_slo, the same name as the in-process SLO and its `slo` label. */
   slo: string;
   objective: number;
@@ -85,8 +86,9 @@ const leadTimeSlo = (lane: LaneName, thresholdMs: number, objective: number): Pr
  * The SLOs as Prometheus sees them, from the SLO settings of `env` (the defaults when empty): the rules are
  * static, so a deployment that sets SLO_* differently regenerates them with its values.
  */
-export function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
+function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
   const config = loadConfig(env);
+  const lead = leadTimeObjectives(config);
   return [
     {
       slo: AVAILABILITY_SLO,
@@ -98,18 +100,14 @@ export function promSlos(env: NodeJS.ProcessEnv = {}): PromSlo[] {
         `sum(rate(${INTAKE},status=~"2..|5.."}[${w}]))`,
       events: (w) => `sum(increase(${INTAKE},status=~"2..|5.."}[${w}]))`,
     },
-    ...LANES.map((lane) =>
-      lane === 'fast'
-        ? leadTimeSlo(lane, config.sloFastLeadMs, config.sloFastTarget)
-        : leadTimeSlo(lane, config.sloSlowLeadMs, config.sloSlowTarget),
-    ),
+    ...LANES.map((lane) => leadTimeSlo(lane, lead[lane].ms, lead[lane].target)),
   ];
 }
 
 const SERVICE = 'tps';
 const camel = (name: string) =>
   name.replace(/(^|-)([a-z])/g, (_m, _dash: string, letter: string) => letter.toUpperCase());
-export const alertName = (slo: string, severity: Severity) =>
+const alertName = (slo: string, severity: Severity) =>
   `Tps${camel(slo)}BudgetBurn${severity === 'page' ? 'Page' : 'Ticket'}`;
 /** Decimal text of a share without binary noise: 1 - 0.999 is 0.001, not 0.0010000000000000009. */
 const decimal = (n: number) => String(Number(n.toPrecision(10)));

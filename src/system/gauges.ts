@@ -1,4 +1,5 @@
 import { LANES } from '../domain/signal.js';
+import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { AndonBoard } from '../tps/andon/index.js';
 import type { Breaker } from '../tps/jidoka/index.js';
@@ -30,6 +31,15 @@ export function setBreakerStates(
   }
 }
 
+/** worker_pool_size, worker_pool_busy and worker_pool_max of each pool as it is now. */
+export function setPoolGauges(metrics: Metrics, pools: readonly PoolSnapshot[]): void {
+  for (const pool of pools) {
+    metrics.poolSize.set({ pool: pool.pool }, pool.size);
+    metrics.poolBusy.set({ pool: pool.pool }, pool.busy);
+    metrics.poolMax.set({ pool: pool.pool }, pool.max);
+  }
+}
+
 /** The gauges of the contract, set from the state the andon tick just gathered. */
 export function updateGauges(metrics: Metrics, parts: StatusParts, board: AndonBoard): void {
   for (const lane of LANES) {
@@ -38,11 +48,7 @@ export function updateGauges(metrics: Metrics, parts: StatusParts, board: AndonB
     metrics.queueCapacity.set({ lane }, stats.capacity);
     metrics.queueInflight.set({ lane }, stats.inflight);
   }
-  for (const pool of parts.pools) {
-    metrics.poolSize.set({ pool: pool.pool }, pool.size);
-    metrics.poolBusy.set({ pool: pool.pool }, pool.busy);
-    metrics.poolMax.set({ pool: pool.pool }, pool.max);
-  }
+  setPoolGauges(metrics, parts.pools);
   setBreakerStates(metrics, parts.breakers);
   for (const station of board.stations()) {
     metrics.andonLevel.set({ station: station.id }, LEVEL[station.level]);

@@ -8,12 +8,17 @@ import { SloTracker, countsAsAvailable, type SloSnapshot } from '../tps/kaizen/i
 export const leadTimeSloName = (lane: LaneName): string => `${lane}-lead-time`;
 export const AVAILABILITY_SLO = 'intake-availability';
 
+/** Each lane's lead-time objective of the configuration: within `ms` for a share `target` of its signals. */
+export const leadTimeObjectives = (
+  config: Pick<Config, 'sloFastLeadMs' | 'sloFastTarget' | 'sloSlowLeadMs' | 'sloSlowTarget'>,
+): Record<LaneName, { ms: number; target: number }> => ({
+  fast: { ms: config.sloFastLeadMs, target: config.sloFastTarget },
+  slow: { ms: config.sloSlowLeadMs, target: config.sloSlowTarget },
+});
+
 /** The three SLOs of the configuration, fed by intake answers and completed signals. */
 export function createServiceLevels(config: Config, clock: Clock) {
-  const lead: Record<LaneName, { ms: number; target: number }> = {
-    fast: { ms: config.sloFastLeadMs, target: config.sloFastTarget },
-    slow: { ms: config.sloSlowLeadMs, target: config.sloSlowTarget },
-  };
+  const lead = leadTimeObjectives(config);
   const availability = new SloTracker(
     {
       name: AVAILABILITY_SLO,

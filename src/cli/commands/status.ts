@@ -1,6 +1,7 @@
 import type { LaneName } from '../../domain/signal.js';
 import type { PercentilesView, SystemStatus } from '../../domain/status.js';
 import type { Command } from '../Command.js';
+import { PAGE_BURN_RATE } from '../../tps/kaizen/SloTracker.js';
 import { readForDisplay } from '../readForDisplay.js';
 import { formatTable } from '../formatTable.js';
 import { formatDuration, timeAndAge } from '../formatTime.js';
@@ -207,15 +208,15 @@ export function renderStatus(status: SystemStatus, style: Style, now: number): s
   return sections.join('\n\n');
 }
 
-/** Burn rates at the page threshold (14.4: a 30-day budget gone in 2 days) are bad, above 1 a warning. */
+/** Burn rates at the page threshold (PAGE_BURN_RATE: a 30-day budget gone in 2 days) are bad, above 1 a warning. */
 function sloTable(slos: SystemStatus['slos'], style: Style): string {
   const burn = (rate: number) => {
     const text = `${round(rate)}×`;
-    if (rate >= 14.4) return style.tone('bad', text);
+    if (rate >= PAGE_BURN_RATE) return style.tone('bad', text);
     return rate > 1 ? style.tone('warn', text) : text;
   };
   const budget = (left: number) => {
-    const text = `${round(left * 100)}%`;
+    const text = percent(left);
     if (left <= 0) return style.tone('bad', text);
     return left < 0.5 ? style.tone('warn', text) : text;
   };
@@ -223,7 +224,7 @@ function sloTable(slos: SystemStatus['slos'], style: Style): string {
     ['SLO', 'TARGET', 'SLI', 'BUDGET LEFT', 'BURN 5M', 'BURN 1H', 'BURN 6H', 'GOOD/ALL'],
     slos.map((slo) => [
       slo.name,
-      `${round(slo.target * 100)}%`,
+      percent(slo.target),
       slo.sli === null ? '—' : `${Math.floor(slo.sli * 10_000) / 100}%`,
       budget(slo.error_budget_remaining),
       burn(slo.burn_rates['5m']),

@@ -4,10 +4,8 @@ import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { createApiSide } from '../apiSide.js';
-import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
-import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { createInstruments } from '../instruments.js';
-import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+import { checkDistributedConfig, connectGuardedStatusStore, connectWorkQueue } from './backends.js';
 import { recordChaos, recordRestart } from '../observeParts.js';
 import { createRemoteChaos } from './remoteChaos.js';
 import { SupervisorLink } from './SupervisorLink.js';
@@ -31,12 +29,7 @@ export async function startApiProcess(
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
   const instruments = createInstruments(config, logger);
   const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
-  const database = await connectStatusStore(config, logger);
-  const store = new TracedStatusStore(
-    new GuardedStatusStore(database, instruments.makeBreaker('database', false)),
-    instruments.tracing.tracerFor('store'),
-    'postgresql',
-  );
+  const { database, store } = await connectGuardedStatusStore(config, logger, instruments);
   const queueBreaker = instruments.makeBreaker('queue', false);
   const line = createLine({
     lanes: LANES,

@@ -2,8 +2,11 @@ import { ConfigError, type Config } from '../../config/index.js';
 import type { LaneName } from '../../domain/signal.js';
 import type { WorkQueue } from '../../queue/WorkQueue.js';
 import type { Breaker } from '../../tps/jidoka/index.js';
+import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import type { StatusStore } from '../../store/StatusStore.js';
+import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import type { Logger } from '../../telemetry/logger.js';
+import type { Instruments } from '../instruments.js';
 import { workQueueLimits } from '../workQueueLimits.js';
 
 /** The distributed mode needs a broker and a shared status store; say which variable is missing. */
@@ -66,7 +69,7 @@ export async function connectWorkQueue(
   }
 }
 
-export async function connectStatusStore(
+async function connectStatusStore(
   config: Config,
   logger: Logger,
 ): Promise<StatusStore & { ping(): Promise<void> }> {
@@ -78,4 +81,27 @@ export async function connectStatusStore(
     retentionMs: config.statusRetentionMs,
     logger: logger.child({ component: 'store' }),
   });
+}
+
+/**
+ * The PostgreSQL status store as a process uses it: `store` guarded by `databaseBreaker` and traced;
+ * `database` is the bare connection, for health checks.
+ */
+export async function connectGuardedStatusStore(
+  config: Config,
+  logger: Logger,
+  instruments: Pick<Instruments, 'makeBreaker' | 'tracing'>,
+): Promise<{
+  database: StatusStore & { ping(): Promise<void> };
+  databaseBreaker: Breaker;
+  store: StatusStore;
+}> {
+  const database = await connectStatusStore(config, logger);
+  const databaseBreaker = instruments.makeBreaker('database', false);
+  const store = new TracedStatusStore(
+    new GuardedStatusStore(database, databaseBreaker),
+    instruments.tracing.tracerFor('store'),
+    'postgresql',
+  );
+  return { database, databaseBreaker, store };
 }

@@ -6,17 +6,15 @@ import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { quietServerOptions } from '../../services/fastifyOptions.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
-import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
-import { TracedStatusStore } from '../../store/TracedStatusStore.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
 import { createInstruments } from '../instruments.js';
 import { startCordMirror } from './CordMirror.js';
-import { setBreakerStates } from '../gauges.js';
+import { setBreakerStates, setPoolGauges } from '../gauges.js';
 import { observeParts } from '../observeParts.js';
 import { sloView } from '../serviceLevels.js';
 import { createLaneBreakers, createWorkerPools } from '../workerPools.js';
 import type { RunningProcess } from './apiProcess.js';
-import { checkDistributedConfig, connectStatusStore, connectWorkQueue } from './backends.js';
+import { checkDistributedConfig, connectGuardedStatusStore, connectWorkQueue } from './backends.js';
 
 /**
  * `tps worker --pool fast|slow`: one lane's pool pulling from the broker, statuses in PostgreSQL, calls to
@@ -42,13 +40,7 @@ export async function startWorkerProcess(
     lanes: [pool],
     makeBreaker: instruments.makeBreaker,
   });
-  const database = await connectStatusStore(config, logger);
-  const databaseBreaker = instruments.makeBreaker('database', false);
-  const store = new TracedStatusStore(
-    new GuardedStatusStore(database, databaseBreaker),
-    instruments.tracing.tracerFor('store'),
-    'postgresql',
-  );
+  const { database, databaseBreaker, store } = await connectGuardedStatusStore(config, logger, instruments);
   const laneBreakers = createLaneBreakers([pool], instruments);
   const line = createLine({
     lanes: [pool],
@@ -95,12 +87,7 @@ export async function startWorkerProcess(
     });
   });
   app.get('/metrics', async (_request, reply) => {
-    const snapshot = lanePool?.snapshot();
-    if (snapshot) {
-      metrics.poolSize.set({ pool }, snapshot.size);
-      metrics.poolBusy.set({ pool }, snapshot.busy);
-      metrics.poolMax.set({ pool }, snapshot.max);
-    }
+    setPoolGauges(metrics, lanePool ? [lanePool.snapshot()] : []);
     setBreakerStates(metrics, breakers);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -9,6 +9,12 @@ export const BURN_RATE_WINDOWS = {
 } as const;
 export type BurnRateWindow = keyof typeof BURN_RATE_WINDOWS;
 
+/**
+ * The burn rate that pages: 2 % of a 30-day budget spent in 1 hour, the whole budget in about 2 days (the Google
+ * SRE workbook's first pair, as in deploy/prometheus/rules/slo.rules.yml).
+ */
+export const PAGE_BURN_RATE = 14.4;
+
 /** The longest burn-rate window, which is also the window the error budget is counted over. */
 export const SLO_WINDOW_MS = BURN_RATE_WINDOWS['6h'];
 

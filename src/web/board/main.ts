@@ -5,6 +5,7 @@
  */
 import type { LoadRunView } from '../../domain/load.js';
 import type { Level, SystemStatus } from '../../domain/status.js';
+import { PAGE_BURN_RATE } from '../../tps/kaizen/SloTracker.js';
 import { TimeChart } from './TimeChart.js';
 import { escape, fixed, levelBadge, sinceText, timeOf } from './format.js';
 
@@ -142,10 +143,10 @@ function renderFlow(status: SystemStatus): void {
     '</tbody></table>';
 }
 
-/** A budget half spent is worth a look; a spent one, or one burning 14.4× (the paging rate), is red. */
+/** A budget half spent is worth a look; a spent one, or one burning PAGE_BURN_RATE× (14.4, the paging rate), is red. */
 function sloLevel(slo: SystemStatus['slos'][number]): [Level, string] {
   if (slo.sli === null) return ['green', 'no events yet'];
-  if (slo.error_budget_remaining <= 0 || slo.burn_rates['1h'] >= 14.4)
+  if (slo.error_budget_remaining <= 0 || slo.burn_rates['1h'] >= PAGE_BURN_RATE)
     return ['red', 'budget spent or burning fast'];
   if (slo.error_budget_remaining < 0.5 || slo.burn_rates['1h'] > 1)
     return ['yellow', 'burning faster than it lasts'];
