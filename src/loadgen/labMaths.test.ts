@@ -153,30 +153,17 @@ describe("Little's law", () => {
   it('predicts workers / mean service time per lane, and the rate the mix saturates at', () => {
     const predicted = predictCapacity(
       {
-        pools: [
-          {
-            pool: 'fast',
-            size: 10,
-            busy: 0,
-            min: 10,
-            max: 40,
-            ceiling: 40,
-            restarts: 0,
-            scale_ups: 0,
-            scale_downs: 0,
-          },
-          {
-            pool: 'slow',
-            size: 10,
-            busy: 0,
-            min: 10,
-            max: 40,
-            ceiling: 40,
-            restarts: 0,
-            scale_ups: 0,
-            scale_downs: 0,
-          },
-        ],
+        pools: (['fast', 'slow'] as const).map((pool) => ({
+          pool,
+          size: 10,
+          busy: 0,
+          min: 10,
+          max: 40,
+          ceiling: 40,
+          restarts: 0,
+          scale_ups: 0,
+          scale_downs: 0,
+        })),
         percentiles_ms: {
           intake: view(0, 0),
           queue_wait: { fast: view(0, 0), slow: view(0, 0) },
