@@ -23,7 +23,9 @@ RUN npm run build
 
 # ---- runtime: production dependencies only, non-root ----
 FROM ${NODE_IMAGE} AS runtime
+# NODE_OPTIONS: the flags every process of the system runs with (src/system/nodeFlags.ts says why).
 ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=8 \
     HOST=0.0.0.0 \
     PORT=8080
 WORKDIR /app

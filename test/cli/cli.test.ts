@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/system/embedded.js';
+import { SYSTEM_NODE_FLAGS } from '../../src/system/nodeFlags.js';
 import { waitFor } from '../support/waitFor.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -203,6 +204,10 @@ describe('tps up and down', () => {
     const pidFile = join(runDir, 'tps.pid');
     const pid = Number(await readFile(pidFile, 'utf8'));
     assert.ok(pid > 0 && isAlive(pid), 'the pid in the pid file runs');
+    if (existsSync('/proc/self/cmdline')) {
+      const commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+      for (const flag of SYSTEM_NODE_FLAGS) assert.ok(commandLine.includes(flag), commandLine.join(' '));
+    }
     const health = await fetch(`http://localhost:${env.PORT}/health`);
     assert.equal(health.status, 200);
     assert.ok(existsSync(join(runDir, 'tps.log')));

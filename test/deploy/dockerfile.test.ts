@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SYSTEM_NODE_FLAGS } from '../../src/system/nodeFlags.js';
 import { readText, REPO } from './support.js';
 
 const text = readText(join(REPO, 'Dockerfile'));
@@ -51,6 +52,14 @@ describe('Dockerfile', () => {
     assert.ok(copies.some((c) => c.startsWith('--from=build') && /\/app\/dist\s+\.\/dist/.test(c)));
     assert.ok(copies.some((c) => /^bin\s/.test(c)));
     assert.ok(!copies.some((c) => /^(src|\.)\s/.test(c)), 'the runtime stage copies no sources');
+  });
+
+  it("runs every role with the system's Node flags", () => {
+    const env = finalStage
+      .filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
+    assert.equal(/\bNODE_OPTIONS=(\S+)/.exec(env)?.[1], SYSTEM_NODE_FLAGS.join(' '));
   });
 
   it('runs as a non-root user', () => {

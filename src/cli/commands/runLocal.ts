@@ -3,6 +3,7 @@ import { NatsServerProcess } from '../../system/distributed/NatsServerProcess.js
 import { portAnswers } from '../../system/distributed/portAnswers.js';
 import { RoleSupervisor, type RoleSpec } from '../../system/distributed/RoleSupervisor.js';
 import { buildSupervisorApp } from '../../system/distributed/supervisorApp.js';
+import { withSystemNodeFlags } from '../../system/nodeFlags.js';
 import type { Command } from '../Command.js';
 import { integerFlag, parseFlags } from '../parseFlags.js';
 import { UsageError } from '../UsageError.js';
@@ -89,7 +90,7 @@ export const runLocalCommand: Command = {
     }
     const supervisor = new RoleSupervisor({
       command: process.execPath,
-      args: [...process.execArgv, script],
+      args: [...withSystemNodeFlags(process.execArgv), script],
       env: merged,
       log: (role, line) => console.log(`${role.padEnd(11)} | ${line}`),
     });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withSystemNodeFlags } from '../../system/nodeFlags.js';
 import { createApiClient, type ApiClient } from '../ApiClient.js';
 import type { Command } from '../Command.js';
 import { formatDuration } from '../formatTime.js';
@@ -67,7 +68,7 @@ export const upCommand: Command = {
     // Re-run whatever this process runs (compiled JS, or TypeScript under tsx's loader) with `start`.
     const script = process.argv[1];
     if (!script) throw new Error('cannot tell which script runs tps (process.argv[1] is empty)');
-    const child = spawn(process.execPath, [...process.execArgv, script, 'start'], {
+    const child = spawn(process.execPath, [...withSystemNodeFlags(process.execArgv), script, 'start'], {
       cwd: REPO_ROOT,
       env: childEnv,
       detached: true,
