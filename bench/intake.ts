@@ -45,6 +45,8 @@ const SOURCE: Record<TargetName, string> = {
 };
 
 const STEPS = [1000, 2000, 3000, 5000, 7000, 10000, 15000, 20000];
+/** Rates tried between the last step held and the first failed, each halving the gap between them. */
+const REFINEMENTS = 2;
 const FIXED_RATE = 5000;
 const P99_LIMIT_MS = 10;
 const WARMUP = { rate: 2000, durationMs: 4000 };
@@ -215,25 +217,48 @@ async function ramp(name: TargetName): Promise<number> {
   console.log(
     `${name}: each step in a fresh process, after ${WARMUP.durationMs / 1000} s at ${num(WARMUP.rate)}/s`,
   );
-  let maxRate = 0;
+  const holds = (rate: number): Promise<boolean> => holdsRate(name, rate, rampStarted);
+  let held = 0;
+  let failed: number | undefined;
   for (const rate of STEPS) {
-    let passed = false;
-    // A failing step is tried again (up to 3 times while the bench is within its time budget), so a stall
-    // of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
-    for (let attempt = 1; attempt <= MAX_TRIES && !passed; attempt++) {
-      const { result: report, ...side } = await withTarget(name, (target) =>
-        target.heapDuring(() => loadOf(target)(rate, stepMs)),
-      );
-      const { ok, why } = verdict(report);
-      passed = ok;
-      const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
-      console.log(stepLine(name, rate, report, side, again ? `${why}, trying again` : why));
-      if (!again) break;
+    if (!(await holds(rate))) {
+      failed = rate;
+      break;
     }
-    if (!passed) break;
-    maxRate = rate;
+    held = rate;
   }
-  return maxRate;
+  // The steps are up to twice apart, too coarse for a ratio of two targets: the rates between the last one held
+  // and the first one failed are halved (geometrically) a few times more.
+  for (let i = 0; i < REFINEMENTS && failed !== undefined && held > 0; i++) {
+    const between = twoDigits(Math.sqrt(held * failed));
+    if (between <= held || between >= failed) break;
+    if (await holds(between)) held = between;
+    else failed = between;
+  }
+  return held;
+}
+
+/**
+ * One step of the ramp. A failing step is tried again (up to 3 times while the ramp is within its time budget),
+ * so a stall of a shared machine does not end the ramp; a target that cannot hold the rate fails every try.
+ */
+async function holdsRate(name: TargetName, rate: number, rampStarted: number): Promise<boolean> {
+  for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
+    const { result: report, ...side } = await withTarget(name, (target) =>
+      target.heapDuring(() => loadOf(target)(rate, stepMs)),
+    );
+    const { ok, why } = verdict(report);
+    const again = !ok && attempt < MAX_TRIES && Date.now() - rampStarted < RETRY_BUDGET_MS;
+    console.log(stepLine(name, rate, report, side, again ? `${why}, trying again` : why));
+    if (!again) return ok;
+  }
+  return false;
+}
+
+/** A rate rounded to two significant digits (5916 → 5900), so the steps read as round numbers. */
+function twoDigits(rate: number): number {
+  const unit = 10 ** Math.max(0, Math.floor(Math.log10(rate)) - 1);
+  return Math.round(rate / unit) * unit;
 }
 
 async function fixedRun(
