@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/system/embedded.js';
+import { freePort } from '../../src/system/distributed/freePort.js';
 import { SYSTEM_NODE_FLAGS } from '../../src/system/nodeFlags.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -39,15 +39,6 @@ function tps(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run>
       },
     );
   });
-}
-
-/** A port nothing listens on: listen on port 0, note the port, close. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  return port;
 }
 
 const isAlive = (pid: number) => {

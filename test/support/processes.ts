@@ -1,20 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { listenAndClose } from '../../src/system/distributed/freePort.js';
 import { waitFor } from './waitFor.js';
 
-/** A free TCP port on loopback (and, with `span`, the next span-1 ports free too). */
-export async function freePort(span = 1): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await listenAndClose(0);
-    let ok = true;
-    for (let next = base + 1; next < base + span; next++) {
-      if ((await listenAndClose(next).catch(() => 0)) !== next) ok = false;
-    }
-    if (ok) return base;
-  }
-  throw new Error(`no ${span} consecutive free ports found`);
-}
+export { freePort } from '../../src/system/distributed/freePort.js';
 
 export interface RoleProcess {
   child: ChildProcess;
