@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { withSystemNodeFlags } from '../../src/system/nodeFlags.js';
 import { waitFor } from './waitFor.js';
 
 export { freePort } from '../../src/system/distributed/freePort.js';
@@ -13,9 +14,10 @@ export interface RoleProcess {
   kill(): Promise<void>;
 }
 
-/** Runs `tps <args>` from the sources as its own process, as a user would start it. */
+/** Runs `tps <args>` from the sources as its own process, as a user would start it (with the system's Node flags). */
 export function spawnRole(args: string[], env: NodeJS.ProcessEnv): RoleProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+  const execArgv = withSystemNodeFlags(['--import', 'tsx']);
+  const child = spawn(process.execPath, [...execArgv, 'src/cli/main.ts', ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
