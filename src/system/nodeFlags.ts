@@ -5,7 +5,7 @@
  *
  * `--max-semi-space-size=8`: V8 lets the young generation grow to 2 × 16 MB, and it does while the modules
  * load; it never gives that back. Capped at 2 × 8 MB, the embedded system holds about 12–16 MB less RSS
- * under load, for twice the (shorter) scavenges and about 5 % more bytes promoted per request. See
+ * under load, for twice the (shorter) scavenges and 5–9 % more bytes promoted per request. See
  * docs/performance.md.
  */
 export const SYSTEM_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
