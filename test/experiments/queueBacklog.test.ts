@@ -13,7 +13,10 @@ describe('experiment queue-backlog (short)', () => {
     invariant(result, 'the lane drained');
     invariant(result, 'nothing lost (checked by id)');
     const figure = (name: string) => result.figures.find((f) => f.name === name)?.value;
-    assert.equal(figure('depth peak'), 50);
+    // A 429 comes only from a full lane. The peak is read from /status samples, and while the lane is full each
+    // completion frees a place for a moment, so a sample may see the bound less a worker or two, never more.
     assert.ok(Number(figure('429 answers')) > 0);
+    const peak = Number(figure('depth peak'));
+    assert.ok(peak <= 50 && peak >= 45, `depth peak ${peak}, bound 50`);
   });
 });
