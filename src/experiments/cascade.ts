@@ -151,8 +151,8 @@ export const cascadeExperiment = defineExperiment({
 });
 
 /**
- * One line, from the slow end outwards: whose callers saw a service slow down during the fault (twice its
- * baseline mean and 10 ms more), and where that stopped.
+ * One line, from the slow end outwards: whose callers saw a service slow down during the fault (a mean half
+ * again its baseline and 10 ms more), and where that stopped.
  */
 function spreadLine(
   latency: { service: string; caller: string; before: LatencyWindow; during: LatencyWindow }[],

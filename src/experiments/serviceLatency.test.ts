@@ -50,6 +50,14 @@ describe('serviceLatency', () => {
     assert.equal(slowedDown(before, before), false);
   });
 
+  it('calls a rise of half the mean before and 10 ms a slowdown, as a busy machine measures a timed-out fault', () => {
+    const window = (meanMs: number) => ({ calls: 10, meanMs, p90Ms: meanMs });
+    assert.equal(slowedDown(window(95), window(180)), true);
+    assert.equal(slowedDown(window(95), window(140)), false);
+    assert.equal(slowedDown(window(2), window(11)), false, 'less than 10 ms more');
+    assert.equal(slowedDown(window(2), window(12)), true);
+  });
+
   it('has no figures for a service without calls in the window', () => {
     const scrape = parseServiceLatency(exposition(5, 0, 0));
     assert.deepEqual(latencyBetween(scrape, scrape, 'service-a'), { calls: 0, meanMs: null, p90Ms: null });
