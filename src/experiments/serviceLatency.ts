@@ -79,7 +79,7 @@ export function latencyBetween(from: LatencyScrape, to: LatencyScrape, service: 
 /**
  * Whether calls got clearly slower: a mean at least half again the mean before, and at least `minMs` more. Not
  * twice: a fault's calls end at the callers' timeout, and on a busy machine the mean before is already a good
- * part of that (a 1 ms service read 30–95 ms before the fault and 170–190 ms during it).
+ * part of that (a 1 ms service read 32–80 ms before the fault and 170–190 ms during it).
  */
 export function slowedDown(before: LatencyWindow, during: LatencyWindow, minMs = 10): boolean | null {
   if (before.meanMs === null || during.meanMs === null) return null;
