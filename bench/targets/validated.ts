@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/index.js';
 import type { Intake } from '../../src/services/api/Intake.js';
 import { createMemoryStatusStore } from '../../src/store/memory/index.js';
+import { signalRecord } from '../../src/store/signalRecord.js';
 import { startIntakeRung } from './intakeRung.js';
 import { runTarget } from './runTarget.js';
 
@@ -13,18 +14,11 @@ const acceptAtOnce: Intake = {
   submit: (request) =>
     Promise.resolve({
       created: true,
-      record: {
+      record: signalRecord({
         id: request.id ?? randomUUID(),
         signal_type: request.signal_type,
-        lane: 'fast',
-        status: 'queued',
-        attempts: 0,
-        created_at: new Date().toISOString(),
-        started_at: null,
-        completed_at: null,
         trace_id: '',
-        generation: 0,
-      },
+      }),
     }),
   retry: (id) => Promise.reject(new Error(`retry of ${id}: not on this rung`)),
 };

@@ -1,9 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SignalRecord } from '../domain/signal.js';
 
-/** A queued `execute` record on the fast lane with a fresh id and trace id: what a test or bench needs, and overrides. */
+/**
+ * A queued `execute` record on the fast lane, and overrides: what a test or bench needs. A fresh id and trace id
+ * are drawn only where the overrides give none.
+ */
 export const signalRecord = (overrides: Partial<SignalRecord> = {}): SignalRecord => ({
-  id: randomUUID(),
+  id: overrides.id ?? randomUUID(),
   signal_type: 'execute',
   lane: 'fast',
   status: 'queued',
@@ -11,7 +14,7 @@ export const signalRecord = (overrides: Partial<SignalRecord> = {}): SignalRecor
   created_at: new Date().toISOString(),
   started_at: null,
   completed_at: null,
-  trace_id: randomBytes(16).toString('hex'),
+  trace_id: overrides.trace_id ?? randomBytes(16).toString('hex'),
   generation: 0,
   ...overrides,
 });
