@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/system/embedded.js';
-import { freePort } from '../../src/system/distributed/freePort.js';
 import { SYSTEM_NODE_FLAGS } from '../../src/system/nodeFlags.js';
+import { freePort } from '../support/processes.js';
 import { waitFor } from '../support/waitFor.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

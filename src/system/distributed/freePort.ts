@@ -18,7 +18,7 @@ export async function listenAndClose(port = 0): Promise<number> {
  * Below that range only an explicit bind takes a port. These bounds also stay clear of the usual local
  * services (RabbitMQ's 15672 and 25672 among them).
  */
-const PICKED = { from: 16_000, to: 25_000 };
+export const PICKED_PORTS = { from: 16_000, to: 25_000 } as const;
 
 /**
  * A free port on loopback for a process that binds it later (and, with `span`, the next span − 1 ports free too):
@@ -26,10 +26,10 @@ const PICKED = { from: 16_000, to: 25_000 };
  */
 export async function freePort(span = 1, random: () => number = Math.random): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = PICKED.from + Math.floor(random() * (PICKED.to - PICKED.from - span));
+    const base = PICKED_PORTS.from + Math.floor(random() * (PICKED_PORTS.to - PICKED_PORTS.from - span));
     if (await allFree(base, span)) return base;
   }
-  throw new Error(`no ${span} consecutive free port(s) found in ${PICKED.from}–${PICKED.to}`);
+  throw new Error(`no ${span} consecutive free port(s) found in ${PICKED_PORTS.from}–${PICKED_PORTS.to}`);
 }
 
 async function allFree(base: number, span: number): Promise<boolean> {
