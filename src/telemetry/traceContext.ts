@@ -1,6 +1,5 @@
 import {
   ROOT_CONTEXT,
-  context,
   defaultTextMapGetter,
   defaultTextMapSetter,
   isSpanContextValid,
@@ -30,11 +29,8 @@ export const contextFromTraceparent = (traceparent: string | undefined): Context
     ? ROOT_CONTEXT
     : traceContext.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
 
-/** `headers` plus the span and baggage of `ctx` (default: the active context), for the next HTTP hop. */
-export function withTraceHeaders(
-  headers: Record<string, string>,
-  ctx: Context = context.active(),
-): Record<string, string> {
+/** `headers` plus the span and baggage of `ctx`, for the next HTTP hop. */
+export function withTraceHeaders(headers: Record<string, string>, ctx: Context): Record<string, string> {
   propagator.inject(ctx, headers, defaultTextMapSetter);
   return headers;
 }
@@ -52,6 +48,6 @@ export function traceparentOf(spanContext: SpanContext): string | undefined {
 
 const TRACEPARENT_VERSION = '00';
 
-/** Whether the active context's baggage marks the request as synthetic (load generator traffic). */
+/** Whether the baggage of `ctx` marks the request as synthetic (load generator traffic). */
 export const isSyntheticContext = (ctx: Context): boolean =>
   propagation.getBaggage(ctx)?.getEntry('synthetic_request')?.value === 'true';
