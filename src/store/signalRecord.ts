@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { newSignalId, newTraceId } from '../domain/ids.js';
 import type { SignalRecord } from '../domain/signal.js';
 
 /**
@@ -6,7 +6,7 @@ import type { SignalRecord } from '../domain/signal.js';
  * are drawn only where the overrides give none.
  */
 export const signalRecord = (overrides: Partial<SignalRecord> = {}): SignalRecord => ({
-  id: overrides.id ?? randomUUID(),
+  id: overrides.id ?? newSignalId(),
   signal_type: 'execute',
   lane: 'fast',
   status: 'queued',
@@ -14,7 +14,7 @@ export const signalRecord = (overrides: Partial<SignalRecord> = {}): SignalRecor
   created_at: new Date().toISOString(),
   started_at: null,
   completed_at: null,
-  trace_id: overrides.trace_id ?? randomBytes(16).toString('hex'),
+  trace_id: overrides.trace_id ?? newTraceId(),
   generation: 0,
   ...overrides,
 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   SpanKind,
   context,
@@ -7,6 +6,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { newSignalId, newTraceId } from '../../domain/ids.js';
 import type { LaneName, Payload, QueueMessage, SignalRecord, SignalType } from '../../domain/signal.js';
 import { RETRYABLE_STATUSES } from '../../domain/signal.js';
 import {
@@ -60,8 +60,6 @@ export interface Intake {
   retry(id: string, parent?: Context): Promise<SignalRecord>;
 }
 
-// 32 hex digits from Node's pooled UUID entropy: a synchronous randomBytes call per request costs more.
-const newTraceId = () => randomUUID().replaceAll('-', '');
 /** The span's trace id, or a fresh one where no tracer records (so every signal still has one to log). */
 const traceIdOf = (span: Span): string => {
   const spanContext = span.spanContext();
@@ -194,7 +192,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     admit(lane);
     const now = clock.now();
     const record: SignalRecord = {
-      id: request.id ?? randomUUID(),
+      id: request.id ?? newSignalId(),
       signal_type: request.signal_type,
       lane,
       status: 'queued',
