@@ -2,8 +2,8 @@
  * A rung above Fastify alone: the API's own route, schemas (poka-yoke on the way in, the compiled 202 on the
  * way out) and error handling, over an intake that accepts at once and keeps nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config/index.js';
+import { newSignalId } from '../../src/domain/ids.js';
 import type { Intake } from '../../src/services/api/Intake.js';
 import { createMemoryStatusStore } from '../../src/store/memory/index.js';
 import { signalRecord } from '../../src/store/signalRecord.js';
@@ -15,7 +15,7 @@ const acceptAtOnce: Intake = {
     Promise.resolve({
       created: true,
       record: signalRecord({
-        id: request.id ?? randomUUID(),
+        id: request.id ?? newSignalId(),
         signal_type: request.signal_type,
         trace_id: '',
       }),
