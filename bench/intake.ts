@@ -2,8 +2,8 @@
  * Intake benchmark: the embedded system against a bare node:http server (and Fastify alone, to show the
  * framework's share), each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
- * RSS at a fixed 5000/s, and the embedded/bare ratio; the embedded system runs twice, with tracing on (every
- * signal traced, the default) and off (`untraced`), so the cost of tracing shows as a ratio too. Two rungs in
+ * RSS at a fixed 5000/s, and the embedded/bare ratio; the embedded system runs twice, with tracing on (the
+ * default: every signal gets a trace context, and the traces the buffer keeps are recorded) and off (`untraced`), so the cost of tracing shows as a ratio too. Two rungs in
  * between, measured in the fixed run only, show where the cost per request comes from: `validated` (the API's
  * route and schemas over an intake that keeps nothing) and `mechanisms` (the real intake: store, queue, line and
  * breakers, without metrics or tracing). Then runs the distributed benchmark (distributed.ts) and the board's
@@ -385,7 +385,7 @@ function printIntake(): void {
   );
   if (results.some((r) => r.name !== 'bare')) {
     console.log(
-      '- embedded: default settings, metrics and tracing on (every signal traced), except ' +
+      '- embedded: default settings, metrics and tracing on (as many traces recorded as the buffer keeps), except ' +
         `${Object.entries(INTAKE_ONLY)
           .map(([name, value]) => `${name}=${value}`)
           .join(' ')}: intake answers ` +

@@ -7,7 +7,7 @@ import { RecentTraces } from './RecentTraces.js';
 
 function setup(capacity: number) {
   const clock = new ManualClock(0);
-  const recent = new RecentTraces(capacity, clock);
+  const recent = new RecentTraces(capacity, { clock });
   const tracer = new BasicTracerProvider({ spanProcessors: [recent] }).getTracer('test');
   return { clock, recent, tracer };
 }

@@ -3,6 +3,7 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanKindName, TraceDetail, TraceList, TraceQuery } from '../domain/traces.js';
 import { systemClock, type Clock } from '../tps/clock.js';
+import type { TraceIntake } from './BufferAdmissionSampler.js';
 import {
   ATTRIBUTES,
   TraceAdmission,
@@ -42,12 +43,23 @@ interface TraceSlot {
  * next young collection and is promoted. Under load that was about 500 B promoted per request, collected only by
  * full collections.
  */
-export class RecentTraces implements SpanProcessor {
+export interface RecentTracesOptions {
+  clock?: Clock;
+  /**
+   * A `BufferAdmissionSampler` asks `takesNewTrace` where each trace begins, so every span that ends here
+   * belongs to a trace already taken in. Default false: the buffer chooses as spans end (when an exporter
+   * wants every trace recorded).
+   */
+  admittedBySampler?: boolean;
+}
+
+export class RecentTraces implements SpanProcessor, TraceIntake {
   private readonly slots: (TraceSlot | undefined)[];
   private readonly slotOf = new Map<string, number>();
   /** The slot the next new trace takes, evicting the trace in it. */
   private next = 0;
   private readonly admission: TraceAdmission;
+  private readonly admittedBySampler: boolean;
 
   /**
    * Takes in at most capacity / 10 new traces a second (counted where they begin, in this process), so what it
@@ -55,13 +67,20 @@ export class RecentTraces implements SpanProcessor {
    */
   constructor(
     readonly capacity: number,
-    clock: Clock = systemClock,
+    options: RecentTracesOptions = {},
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a whole number ≥ 1, got ${capacity}`);
     }
     this.slots = new Array<TraceSlot | undefined>(capacity).fill(undefined);
-    this.admission = new TraceAdmission(Math.max(1, Math.ceil(capacity / 10)), clock);
+    this.admission = new TraceAdmission(Math.max(1, Math.ceil(capacity / 10)), options.clock ?? systemClock);
+    this.admittedBySampler = options.admittedBySampler ?? false;
+  }
+
+  /** Counts a trace that begins now, and answers whether the buffer takes it in (for the sampler). */
+  takesNewTrace(traceId: string): boolean {
+    this.admission.arrived();
+    return this.admission.admit(traceId);
   }
 
   /** The share of new traces taken in now: 1 until more than capacity / 10 arrive a second. */
@@ -73,14 +92,17 @@ export class RecentTraces implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     const { traceId } = span.spanContext();
-    // Traces are counted where they begin: a span without any parent (intake's ProcessRequest, unless the
-    // caller sent a traceparent). The spans that continue a trace from elsewhere (the worker's, the downstream
-    // services') get the same answer for the same trace id without counting it again.
-    if (span.parentSpanContext === undefined) this.admission.arrived();
     let spans = this.spansOf(traceId);
-    if (!spans) {
-      if (!this.admission.admit(traceId)) return;
-      spans = this.open(traceId);
+    if (this.admittedBySampler) spans ??= this.open(traceId);
+    else {
+      // Traces are counted where they begin: a span without any parent (intake's ProcessRequest, unless the
+      // caller sent a traceparent). The spans that continue a trace from elsewhere (the worker's, the
+      // downstream services') get the same answer for the same trace id without counting it again.
+      if (span.parentSpanContext === undefined) this.admission.arrived();
+      if (!spans) {
+        if (!this.admission.admit(traceId)) return;
+        spans = this.open(traceId);
+      }
     }
     if (spans.length < MAX_SPANS_PER_TRACE) spans.push(this.record(span));
   }

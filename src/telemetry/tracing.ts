@@ -3,13 +3,16 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { BufferAdmissionSampler } from './BufferAdmissionSampler.js';
 import { RecentTraces } from './RecentTraces.js';
 
 /** The roles that record spans, each a service of its own in Jaeger as the user guide names them. */
@@ -52,14 +55,16 @@ function ensureContextManager(): void {
  */
 export function createTracing(options: TracingOptions): Tracing {
   ensureContextManager();
-  const recent = options.buffer > 0 ? new RecentTraces(options.buffer) : undefined;
+  const exporting = options.otlpEndpoint !== '';
+  const recent =
+    options.buffer > 0 ? new RecentTraces(options.buffer, { admittedBySampler: !exporting }) : undefined;
   const processors: SpanProcessor[] = [];
   if (recent) processors.push(recent);
-  if (options.otlpEndpoint) {
+  if (exporting) {
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
-  const sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) });
+  const sampler = new ParentBasedSampler({ root: rootSampler(options, recent) });
   const providers = new Map<TracedRole, BasicTracerProvider>();
   const providerOf = (role: TracedRole): BasicTracerProvider => {
     let provider = providers.get(role);
@@ -85,6 +90,17 @@ export function createTracing(options: TracingOptions): Tracing {
       await Promise.all(processors.map((processor) => processor.shutdown()));
     },
   };
+}
+
+/**
+ * Who decides which new traces are recorded. An exporter wants every one the ratio chooses (the buffer then
+ * keeps its own sample of them); without one, the buffer is the only reader and decides where the trace begins;
+ * with neither, nothing would read a span, so none is recorded. Every span still carries a trace context.
+ */
+function rootSampler(options: TracingOptions, recent: RecentTraces | undefined): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(options.sampleRatio);
+  if (options.otlpEndpoint !== '') return ratio;
+  return recent ? new BufferAdmissionSampler(ratio, recent) : new AlwaysOffSampler();
 }
 
 /** For parts built without a system around them (unit tests): spans go nowhere. */
