@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { SignalRecord } from '../domain/signal.js';
 
 /**
@@ -6,13 +7,20 @@ import type { SignalRecord } from '../domain/signal.js';
  *
  * Retention is bounded: terminal records (completed, failed, expired, dead-lettered) are forgotten after
  * the retention time or when the store is over its size, oldest first; records still in flight never are.
+ *
+ * `trace`: the trace context a write belongs to (the signal's). Adapters ignore it; `TracedStatusStore` records
+ * the write as a span of that trace.
  */
 export interface StatusStore {
   /** Inserts when the id is new; otherwise leaves the stored record alone and returns it. */
-  create(record: SignalRecord): Promise<{ record: SignalRecord; created: boolean }>;
+  create(record: SignalRecord, trace?: Context): Promise<{ record: SignalRecord; created: boolean }>;
   get(id: string): Promise<SignalRecord | undefined>;
   /** Applies the patch to a stored record; `undefined` when the id is unknown. */
-  update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>): Promise<SignalRecord | undefined>;
+  update(
+    id: string,
+    patch: Partial<Omit<SignalRecord, 'id'>>,
+    trace?: Context,
+  ): Promise<SignalRecord | undefined>;
   delete(id: string): Promise<void>;
   /** How many records are held (for the status page and the retention test). */
   size(): Promise<number>;

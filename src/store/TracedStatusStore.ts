@@ -1,11 +1,12 @@
-import { SpanKind, trace, type Tracer } from '@opentelemetry/api';
+import { SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { SignalRecord } from '../domain/signal.js';
 import { ATTRIBUTES, inLeafSpan } from '../telemetry/spans.js';
 import type { StatusStore } from './StatusStore.js';
 
 /**
  * The status-store writes as spans of the signal's trace (the "database" stage of the value stream). Only
- * writes made inside a trace are recorded: bookkeeping outside one would start a trace of a single span.
+ * writes made inside a trace (given a context with a span in it) are recorded: bookkeeping outside one would
+ * start a trace of a single span.
  */
 export class TracedStatusStore implements StatusStore {
   constructor(
@@ -15,15 +16,15 @@ export class TracedStatusStore implements StatusStore {
     private readonly system: string,
   ) {}
 
-  create(record: SignalRecord) {
-    return this.traced('store create', record.id, () => this.store.create(record));
+  create(record: SignalRecord, parent?: Context) {
+    return this.traced('store create', record.id, parent, () => this.store.create(record));
   }
   get(id: string) {
     return this.store.get(id);
   }
-  update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>) {
+  update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>, parent?: Context) {
     const what = patch.status === undefined ? 'store update' : `store update ${patch.status}`;
-    return this.traced(what, id, () => this.store.update(id, patch));
+    return this.traced(what, id, parent, () => this.store.update(id, patch));
   }
   delete(id: string) {
     return this.store.delete(id);
@@ -35,13 +36,18 @@ export class TracedStatusStore implements StatusStore {
     return this.store.close();
   }
 
-  private traced<T>(name: string, id: string, write: () => Promise<T>): Promise<T> {
-    if (!trace.getActiveSpan()) return write();
+  private traced<T>(
+    name: string,
+    id: string,
+    parent: Context | undefined,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    if (!parent || !trace.getSpan(parent)) return write();
     const attributes = {
       [ATTRIBUTES.service]: 'store',
       [ATTRIBUTES.signalId]: id,
       'db.system': this.system,
     };
-    return inLeafSpan(this.tracer, name, { kind: SpanKind.CLIENT, attributes }, write);
+    return inLeafSpan(this.tracer, name, { kind: SpanKind.CLIENT, attributes }, parent, write);
   }
 }

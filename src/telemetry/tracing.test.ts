@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, createContextKey } from '@opentelemetry/api';
 import { createTracing } from './tracing.js';
 
 const options = { version: 'test', sampleRatio: 1, otlpEndpoint: '' };
@@ -23,6 +23,17 @@ describe('createTracing', () => {
     assert.notEqual(span.spanContext().traceId, '0'.repeat(32));
     span.end();
     assert.equal(tracing.recent, undefined);
+    await tracing.shutdown();
+  });
+
+  it('registers no context manager, so no promise hooks: the trace context is passed by hand', async () => {
+    const tracing = createTracing({ ...options, buffer: 10 });
+    const marked = ROOT_CONTEXT.setValue(createContextKey('marker'), true);
+    assert.equal(
+      context.with(marked, () => context.active()),
+      ROOT_CONTEXT,
+      'a global context manager would answer the context given to `with`',
+    );
     await tracing.shutdown();
   });
 });

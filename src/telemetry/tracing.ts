@@ -1,5 +1,4 @@
-import { context, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -39,22 +38,14 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-let contextManagerSet = false;
-/** Spans find their parent through the active context, which lives in AsyncLocalStorage (once per process). */
-function ensureContextManager(): void {
-  if (contextManagerSet) return;
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  contextManagerSet = true;
-}
-
 /**
  * The trace SDK for one running system: a tracer provider per role (so the embedded system, one process, still
  * shows api, worker, downstream and store as services in Jaeger), all feeding the same span processors. The
- * tracers are handed to the parts that record spans, which code against the OpenTelemetry API only. Nothing is
- * registered globally but the context manager, so several systems can run in one process (tests) apart.
+ * tracers are handed to the parts that record spans, which code against the OpenTelemetry API only and pass
+ * the trace context by hand (see spans.ts). Nothing is registered globally, not even a context manager, so
+ * several systems can run in one process (tests) apart.
  */
 export function createTracing(options: TracingOptions): Tracing {
-  ensureContextManager();
   const exporting = options.otlpEndpoint !== '';
   const recent =
     options.buffer > 0 ? new RecentTraces(options.buffer, { admittedBySampler: !exporting }) : undefined;

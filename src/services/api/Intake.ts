@@ -1,6 +1,6 @@
 import {
+  ROOT_CONTEXT,
   SpanKind,
-  context,
   isSpanContextValid,
   type Context,
   type Span,
@@ -52,7 +52,7 @@ export interface IntakeDeps {
   rejected: (reason: RejectionReason) => void;
 }
 
-/** `parent`: the trace context the request carried (a caller's traceparent and baggage); default: the active one. */
+/** `parent`: the trace context the request carried (a caller's traceparent and baggage); default: none. */
 export interface Intake {
   /** Accepts a signal (`created`) or returns the one already known under its id. */
   submit(request: SignalRequest, parent?: Context): Promise<{ created: boolean; record: SignalRecord }>;
@@ -94,8 +94,11 @@ export function createIntake(deps: IntakeDeps): Intake {
     }
   };
 
-  /** `acceptedAt`: the clock reading `created_at` was written from, so the queue wait starts where the status says. */
-  const enqueue = (record: SignalRecord, acceptedAt: number): Promise<void> =>
+  /**
+   * `acceptedAt`: the clock reading `created_at` was written from, so the queue wait starts where the status
+   * says. `trace`: the request's span, whose child the enqueue is.
+   */
+  const enqueue = (record: SignalRecord, acceptedAt: number, trace: Context): Promise<void> =>
     inLeafSpan(
       tracer,
       `enqueue ${record.lane}`,
@@ -108,6 +111,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           'messaging.message.id': record.id,
         },
       },
+      trace,
       (span) => publish(record, acceptedAt, traceparentOf(span.spanContext())),
     );
 
@@ -161,27 +165,28 @@ export function createIntake(deps: IntakeDeps): Intake {
   });
 
   return {
-    submit: (request, parent = context.active()) =>
+    submit: (request, parent = ROOT_CONTEXT) =>
       inSpan(
         tracer,
         'ProcessRequest',
         { kind: SpanKind.SERVER, attributes: requestAttributes(request, parent) },
-        (span) => submit(request, span),
         parent,
+        (span, trace) => submit(request, span, trace),
       ),
-    retry: (id, parent = context.active()) =>
+    retry: (id, parent = ROOT_CONTEXT) =>
       inSpan(
         tracer,
         'RetrySignal',
         { kind: SpanKind.SERVER, attributes: { [ATTRIBUTES.service]: 'api', [ATTRIBUTES.signalId]: id } },
-        (span) => retry(id, span),
         parent,
+        (span, trace) => retry(id, span, trace),
       ),
   };
 
   async function submit(
     request: SignalRequest,
     span: Span,
+    trace: Context,
   ): Promise<{ created: boolean; record: SignalRecord }> {
     if (request.id !== undefined) {
       const existing = await store.get(request.id);
@@ -208,10 +213,10 @@ export function createIntake(deps: IntakeDeps): Intake {
         : { timeout_ms: request.timeout_ms, deadline: now + request.timeout_ms }),
     };
     span.setAttribute(ATTRIBUTES.signalId, record.id);
-    const { record: stored, created } = await store.create(record);
+    const { record: stored, created } = await store.create(record, trace);
     if (!created) return { created: false, record: sameSignal(stored, request, deps.rejected) };
     try {
-      await enqueue(record, now);
+      await enqueue(record, now, trace);
     } catch (error) {
       await store.delete(record.id);
       throw error;
@@ -221,7 +226,7 @@ export function createIntake(deps: IntakeDeps): Intake {
   }
 
   /** A retry starts a trace of its own, and the signal's trace id moves to it. */
-  async function retry(id: string, span: Span): Promise<SignalRecord> {
+  async function retry(id: string, span: Span, trace: Context): Promise<SignalRecord> {
     const record = await store.get(id);
     if (!record) throw new TpsError('SIGNAL_NOT_FOUND', { details: { id } });
     if (!RETRYABLE_STATUSES.has(record.status)) {
@@ -245,15 +250,15 @@ export function createIntake(deps: IntakeDeps): Intake {
       trace_id: traceIdOf(span),
       ...(record.timeout_ms === undefined ? {} : { deadline: now + record.timeout_ms }),
     };
-    await store.update(id, requeued);
+    await store.update(id, requeued, trace);
     try {
       // A dead letter goes back out of the dead-letter lane (as generation + 1), not beside it, so that a
       // later replay cannot run the signal a second time; anything else is published afresh.
       const moved =
         record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
-      if (!moved) await enqueue(requeued, now);
+      if (!moved) await enqueue(requeued, now, trace);
     } catch (error) {
-      await store.update(id, record);
+      await store.update(id, record, trace);
       throw error;
     }
     deps.accepted(record.lane);

@@ -1,4 +1,4 @@
-import { SpanKind, context, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { Pool } from 'undici';
 import { DownstreamError } from '../../errors/index.js';
 import { BUDGET_HEADER, callBudgetMs, isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
@@ -14,15 +14,21 @@ export interface DownstreamCall {
   trace_id?: string;
 }
 
+export interface DownstreamCallOptions {
+  /**
+   * The caller's own deadline (epoch ms): the call then gets at most what is left of it (see callBudget.ts),
+   * and fails at once, off the wire and outside the breaker, when nothing is left.
+   */
+  deadline?: number;
+  /** The trace context the call belongs to: its client span is a child there, and goes out in the headers. */
+  trace?: Context;
+}
+
 export interface DownstreamClient {
   readonly service: string;
   readonly breaker: Breaker;
-  /**
-   * Calls the service through its breaker; throws BreakerOpenError, DownstreamError or a timeout. `deadline`
-   * (epoch ms) is the caller's own deadline: the call then gets at most what is left of it (see callBudget.ts),
-   * and fails at once, off the wire and outside the breaker, when nothing is left.
-   */
-  call(body: DownstreamCall, deadline?: number): Promise<void>;
+  /** Calls the service through its breaker; throws BreakerOpenError, DownstreamError or a timeout. */
+  call(body: DownstreamCall, options?: DownstreamCallOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,7 +116,7 @@ export function createDownstreamClient(options: {
   return {
     service,
     breaker,
-    call: (body, deadline) => {
+    call: (body, { deadline, trace: parent = ROOT_CONTEXT } = {}) => {
       const budgetMs = callBudgetMs(timeoutMs, deadline, clock.now());
       if (budgetMs <= 0) {
         // Not the service's fault, so not its breaker's business, and no latency of a call never made.
@@ -122,9 +128,8 @@ export function createDownstreamClient(options: {
           ),
         );
       }
-      // The call's span starts no span of its own: it only goes out in the headers, so it is not made active.
-      return inLeafSpan(tracer, `POST ${service}`, spanOptions, (span) => {
-        const traceContext = trace.setSpan(context.active(), span);
+      return inLeafSpan(tracer, `POST ${service}`, spanOptions, parent, (span) => {
+        const traceContext = trace.setSpan(parent, span);
         return breaker
           .execute((signal) => send(body, signal, budgetMs, traceContext))
           .catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Context, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { quietServerOptions } from '../fastifyOptions.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -70,7 +70,11 @@ export function buildDownstreamApp(options: {
   });
 
   /** One call: the injected latency and faults, then the next service, then the effect (at the end). */
-  const work = async (body: { id: string; trace_id?: string }, deadline?: number): Promise<Answer> => {
+  const work = async (
+    body: { id: string; trace_id?: string },
+    deadline: number | undefined,
+    trace: Context,
+  ): Promise<Answer> => {
     const latency = behaviour.latencyMs();
     if (latency > 0) await delay(latency);
     if (behaviour.shouldFail()) {
@@ -78,7 +82,7 @@ export function buildDownstreamApp(options: {
     }
     if (next) {
       try {
-        await next.call(body, deadline);
+        await next.call(body, { deadline, trace });
       } catch (error) {
         if (isBreakerOpenError(error)) {
           return failure(503, 'DEPENDENCY_UNAVAILABLE', `breaker to ${next.service} is open`);
@@ -107,8 +111,9 @@ export function buildDownstreamApp(options: {
         tracer,
         `${behaviour.service} /work`,
         spanOptions,
-        async (span) => {
-          const result = await work(request.body, deadline);
+        extractContext(request.headers),
+        async (span, trace) => {
+          const result = await work(request.body, deadline, trace);
           span.setAttribute('http.response.status_code', result.status);
           if (result.status >= 500) {
             const message = (result.body as { error: { message: string } }).error.message;
@@ -116,7 +121,6 @@ export function buildDownstreamApp(options: {
           }
           return result;
         },
-        extractContext(request.headers),
       );
       return reply.code(answer.status).send(answer.body);
     },

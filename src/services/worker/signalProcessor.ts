@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { SpanKind, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/index.js';
 import { TERMINAL_STATUSES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
@@ -89,20 +89,22 @@ export function createSignalProcessor(deps: {
       tracer,
       'ProcessItem',
       { kind: SpanKind.CONSUMER, attributes },
-      async (span) => {
-        const outcome = await process(delivery, life, received);
+      parent,
+      async (span, trace) => {
+        const outcome = await process(delivery, life, received, { span, trace });
         span.setAttribute(ATTRIBUTES.outcome, outcome);
         return outcome;
       },
-      parent,
     );
   };
   const process = async (
     delivery: Delivery,
     life: AbortSignal,
     received: number,
+    attempt: AttemptTrace,
   ): Promise<ProcessOutcome> => {
     const message = delivery.message;
+    const { trace } = attempt;
     const record = await store.get(message.id);
     // Already settled for good (a redelivery whose ack or term did not reach the broker), or superseded by a retry.
     const done = record && (record.generation > message.generation || TERMINAL_STATUSES.has(record.status));
@@ -113,18 +115,18 @@ export function createSignalProcessor(deps: {
     }
     if (message.deadline !== undefined && received > message.deadline) {
       const error = `not started before its deadline (${iso(message.deadline)})`;
-      await store.update(message.id, { status: 'expired', completed_at: iso(received), error });
+      await store.update(message.id, { status: 'expired', completed_at: iso(received), error }, trace);
       await settled(delivery.term());
-      failedAttempt(error);
+      failedAttempt(attempt, error);
       observer.finished(message, 'expired', { processingMs: 0, error });
       return 'expired';
     }
 
-    await store.update(message.id, {
-      status: 'processing',
-      started_at: iso(received),
-      attempts: delivery.attempt,
-    });
+    await store.update(
+      message.id,
+      { status: 'processing', started_at: iso(received), attempts: delivery.attempt },
+      trace,
+    );
     observer.started(message, received - message.enqueued_at);
     const workMs = workFor(message);
     const renewal = keepLeased(delivery, config.leaseMs, workMs + config.downstreamTimeoutMs, life);
@@ -134,13 +136,18 @@ export function createSignalProcessor(deps: {
           tracer,
           'work',
           { kind: SpanKind.INTERNAL, attributes: { [ATTRIBUTES.service]: 'worker', 'tps.work_ms': workMs } },
+          trace,
           () => delay(workMs, undefined, { signal: life }),
         );
       }
-      await downstream.call({ id: message.id, trace_id: message.trace_id });
+      await downstream.call({ id: message.id, trace_id: message.trace_id }, { trace });
       if (life.aborted) return 'abandoned';
       const done = clock.now();
-      await store.update(message.id, { status: 'completed', completed_at: iso(done), error: undefined });
+      await store.update(
+        message.id,
+        { status: 'completed', completed_at: iso(done), error: undefined },
+        trace,
+      );
       await settled(delivery.ack());
       observer.finished(message, 'completed', {
         processingMs: done - received,
@@ -149,7 +156,7 @@ export function createSignalProcessor(deps: {
       return 'completed';
     } catch (error) {
       if (life.aborted) return 'abandoned';
-      return await settleFailure(delivery, error, received);
+      return await settleFailure(delivery, error, received, attempt);
     } finally {
       renewal?.stop();
     }
@@ -171,36 +178,47 @@ export function createSignalProcessor(deps: {
     delivery: Delivery,
     error: unknown,
     received: number,
+    attempt: AttemptTrace,
   ): Promise<ProcessOutcome> {
     const message = delivery.message;
+    const { trace } = attempt;
     const text = error instanceof Error ? error.message : String(error);
     const processingMs = clock.now() - received;
     if (isBreakerOpenError(error)) {
-      await store.update(message.id, { status: 'queued', error: text });
+      await store.update(message.id, { status: 'queued', error: text }, trace);
       await delivery.nak(Math.max(error.retryAfterMs, config.retryBackoffMs));
       observer.finished(message, 'deferred', { processingMs, error: text });
       return 'deferred';
     }
     const retriable = !isUnrecoverableError(error) && (!isDownstreamError(error) || error.retriable);
     if (!retriable) {
-      await store.update(message.id, { status: 'failed', completed_at: iso(clock.now()), error: text });
+      await store.update(
+        message.id,
+        { status: 'failed', completed_at: iso(clock.now()), error: text },
+        trace,
+      );
       await settled(delivery.term());
-      failedAttempt(text);
+      failedAttempt(attempt, text);
       observer.finished(message, 'failed', { processingMs, error: text });
       return 'failed';
     }
-    await store.update(message.id, { status: 'queued', error: text });
+    await store.update(message.id, { status: 'queued', error: text }, trace);
     await delivery.nak(backoffMs(delivery.attempt));
-    failedAttempt(text);
+    failedAttempt(attempt, text);
     observer.finished(message, 'retried', { processingMs, error: text });
     return 'retried';
   }
 }
 
-/** Marks the attempt's ProcessItem span (the active one) failed, for an attempt that ends without throwing. */
-function failedAttempt(why: string): void {
-  const span = trace.getActiveSpan();
-  if (span) recordFailure(span, new Error(why));
+/** One attempt's ProcessItem span, and the context its children (store writes, work, the call) belong to. */
+interface AttemptTrace {
+  span: Span;
+  trace: Context;
+}
+
+/** Marks the attempt's ProcessItem span failed, for an attempt that ends without throwing. */
+function failedAttempt({ span }: AttemptTrace, why: string): void {
+  recordFailure(span, new Error(why));
 }
 
 /**
