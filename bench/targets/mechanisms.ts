@@ -1,8 +1,8 @@
 /**
  * A rung below the whole system: the API's route over the real intake (idempotency by id, the line with its
  * cords and lane breakers, the queue's breaker, the memory status store and Kanban queue), with no metrics, no
- * tracing (no context manager, so no async hooks either) and no workers. Between `validated` and `untraced` it
- * shows what the TPS mechanisms cost at intake, and what the telemetry around them costs.
+ * tracing and no workers. Between `validated` and `untraced` it shows what the TPS mechanisms cost at intake,
+ * and what the telemetry around them costs.
  */
 import { trace } from '@opentelemetry/api';
 import { loadConfig } from '../../src/config/index.js';
