@@ -1,9 +1,10 @@
-import { messageKey, type QueueMessage } from '../../domain/signal.js';
+import type { QueueMessage } from '../../domain/signal.js';
 import type { DeadLetter } from '../../queue/WorkQueue.js';
 import type { Clock } from '../clock.js';
 import { deadLetterRecord, type DeadLetterCause } from './deadLetter.js';
 import { Fifo } from './Fifo.js';
 import { MinHeap } from './MinHeap.js';
+import { PresentIndex } from './PresentIndex.js';
 
 export interface KanbanLaneLimits {
   /** Waiting messages the lane admits; a redelivery may go past it, because nothing accepted is dropped. */
@@ -40,7 +41,6 @@ export interface ExpiryResult {
 
 interface Entry {
   readonly message: QueueMessage;
-  readonly key: string;
   deliveries: number;
 }
 
@@ -66,7 +66,7 @@ interface Delayed {
  */
 export class KanbanLane {
   /** Every message waiting or in flight, by (id, generation): the dedupe index. */
-  private readonly present = new Map<string, Entry>();
+  private readonly present = new PresentIndex<Entry>();
   private readonly fresh = new Fifo<Entry>();
   private readonly retries = new Fifo<Entry>();
   private readonly delayed = new MinHeap<Delayed>((a, b) => a.readyAt - b.readyAt || a.seq - b.seq);
@@ -102,11 +102,10 @@ export class KanbanLane {
   }
 
   offer(message: QueueMessage): OfferResult {
-    const key = messageKey(message);
-    if (this.present.has(key)) return 'duplicate';
+    if (this.present.has(message)) return 'duplicate';
     if (this.depth >= this.limits.maxDepth) return 'full';
-    const entry: Entry = { message, key, deliveries: 0 };
-    this.present.set(key, entry);
+    const entry: Entry = { message, deliveries: 0 };
+    this.present.add(entry);
     this.fresh.push(entry);
     return 'accepted';
   }
@@ -210,7 +209,7 @@ export class KanbanLane {
     const lease = this.leases.get(token);
     if (!lease) return false;
     this.leases.delete(token);
-    this.present.delete(lease.entry.key);
+    this.present.delete(lease.entry);
     return true;
   }
 
@@ -221,7 +220,7 @@ export class KanbanLane {
     delayMs: number,
   ): DeadLetter | undefined {
     if (entry.deliveries >= this.limits.maxDeliver) {
-      this.present.delete(entry.key);
+      this.present.delete(entry);
       const deadLetter = deadLetterRecord(entry.message, entry.deliveries, cause, now);
       this.deadLetters.delete(entry.message.id);
       this.deadLetters.set(entry.message.id, deadLetter);
