@@ -3,10 +3,11 @@
  * framework's share), each in its own process, driven by the
  * open-model load generator from this one. Prints the max sustained rate (p99 < 10 ms, no errors), p50/p99 and
  * RSS at a fixed 5000/s, and the embedded/bare ratio; the embedded system runs twice, with tracing on (the
- * default: every signal gets a trace context, and the traces the buffer keeps are recorded) and off (`untraced`), so the cost of tracing shows as a ratio too. Two rungs in
- * between, measured in the fixed run only, show where the cost per request comes from: `validated` (the API's
- * route and schemas over an intake that keeps nothing) and `mechanisms` (the real intake: store, queue, line and
- * breakers, without metrics or tracing). Then runs the distributed benchmark (distributed.ts) and the board's
+ * default: every signal gets a trace context, and the traces the buffer keeps are recorded) and off
+ * (`untraced`), so the cost of tracing shows as a ratio too. Two rungs in between, measured in the fixed run
+ * only, show where the cost per request comes from: `validated` (the API's route and schemas over an intake that
+ * keeps nothing) and `mechanisms` (the real intake: store, queue, line and breakers, without metrics or
+ * tracing). Then runs the distributed benchmark (distributed.ts) and the board's
  * stream cost (board.ts).
  *
  *   npm run bench                           intake (all targets), then distributed, then board

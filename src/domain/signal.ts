@@ -65,7 +65,8 @@ export interface QueueMessage {
 
 /**
  * The broker-level dedupe key: one per (id, generation). Built by join, which makes one flat string: a template
- * literal makes a rope of three heap objects, and the memory queue keeps the key as long as the message waits.
+ * literal makes a rope of three heap objects, which is what a broker's message id or the Kanban lane's index of
+ * a second generation (PresentIndex) would then keep.
  */
 export const messageKey = (message: Pick<QueueMessage, 'id' | 'generation'>): string =>
   [message.id, message.generation].join('#');

@@ -9,20 +9,17 @@ import {
   type IdGenerator,
   type Sampler,
 } from '@opentelemetry/sdk-trace-base';
+import { spreadTraceIds } from '../../test/support/traceIds.js';
 import { ManualClock } from '../tps/clock.js';
 import { BufferAdmissionSampler } from './BufferAdmissionSampler.js';
 import { RecentTraces } from './RecentTraces.js';
 
-/**
- * Trace ids whose low 32 bits (what the admission reads) step by the golden ratio, so any run of them is spread
- * evenly over [0, 1) and a share of them is the same count every time.
- */
+/** Evenly spread trace ids (so a share of them is the same count every time), and counted span ids. */
 function evenlySpreadIds(): IdGenerator {
-  let n = 0;
-  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+  let spans = 0;
   return {
-    generateTraceId: () => `${hex(++n, 24)}${hex(Math.floor(((n * 0.6180339887) % 1) * 2 ** 32), 8)}`,
-    generateSpanId: () => hex(++n, 16),
+    generateTraceId: spreadTraceIds(),
+    generateSpanId: () => (++spans).toString(16).padStart(16, '0'),
   };
 }
 

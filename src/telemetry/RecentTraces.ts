@@ -25,6 +25,16 @@ const KINDS: Record<SpanKind, SpanKindName> = {
 const MAX_SPANS_PER_TRACE = 256;
 const DEFAULT_LIMIT = 50;
 
+export interface RecentTracesOptions {
+  clock?: Clock;
+  /**
+   * A `BufferAdmissionSampler` asks `takesNewTrace` where each trace begins, so every span that ends here
+   * belongs to a trace already taken in. Default false: the buffer chooses as spans end (when an exporter
+   * wants every trace recorded).
+   */
+  admittedBySampler?: boolean;
+}
+
 /** One trace of the buffer: its id and the spans recorded so far. */
 interface TraceSlot {
   readonly traceId: string;
@@ -43,16 +53,6 @@ interface TraceSlot {
  * next young collection and is promoted. Under load that was about 500 B promoted per request, collected only by
  * full collections.
  */
-export interface RecentTracesOptions {
-  clock?: Clock;
-  /**
-   * A `BufferAdmissionSampler` asks `takesNewTrace` where each trace begins, so every span that ends here
-   * belongs to a trace already taken in. Default false: the buffer chooses as spans end (when an exporter
-   * wants every trace recorded).
-   */
-  admittedBySampler?: boolean;
-}
-
 export class RecentTraces implements SpanProcessor, TraceIntake {
   private readonly slots: (TraceSlot | undefined)[];
   private readonly slotOf = new Map<string, number>();
@@ -79,8 +79,7 @@ export class RecentTraces implements SpanProcessor, TraceIntake {
 
   /** Counts a trace that begins now, and answers whether the buffer takes it in (for the sampler). */
   takesNewTrace(traceId: string): boolean {
-    this.admission.arrived();
-    return this.admission.admit(traceId);
+    return this.admission.admitNew(traceId);
   }
 
   /** The share of new traces taken in now: 1 until more than capacity / 10 arrive a second. */

@@ -55,7 +55,7 @@ export function createTracing(options: TracingOptions): Tracing {
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
-  const sampler = new ParentBasedSampler({ root: rootSampler(options, recent) });
+  const sampler = new ParentBasedSampler({ root: rootSampler(options.sampleRatio, exporting, recent) });
   const providers = new Map<TracedRole, BasicTracerProvider>();
   const providerOf = (role: TracedRole): BasicTracerProvider => {
     let provider = providers.get(role);
@@ -88,9 +88,9 @@ export function createTracing(options: TracingOptions): Tracing {
  * keeps its own sample of them); without one, the buffer is the only reader and decides where the trace begins;
  * with neither, nothing would read a span, so none is recorded. Every span still carries a trace context.
  */
-function rootSampler(options: TracingOptions, recent: RecentTraces | undefined): Sampler {
-  const ratio = new TraceIdRatioBasedSampler(options.sampleRatio);
-  if (options.otlpEndpoint !== '') return ratio;
+function rootSampler(sampleRatio: number, exporting: boolean, recent: RecentTraces | undefined): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(sampleRatio);
+  if (exporting) return ratio;
   return recent ? new BufferAdmissionSampler(ratio, recent) : new AlwaysOffSampler();
 }
 

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { SpanKind, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/index.js';
 import { TERMINAL_STATUSES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
 import type { Delivery } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
-import { ATTRIBUTES, inSpan, recordFailure } from '../../telemetry/spans.js';
+import { ATTRIBUTES, inLeafSpan, inSpan, recordFailure } from '../../telemetry/spans.js';
 import { contextFromTraceparent } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
@@ -90,8 +90,8 @@ export function createSignalProcessor(deps: {
       'ProcessItem',
       { kind: SpanKind.CONSUMER, attributes },
       parent,
-      async (span, trace) => {
-        const outcome = await process(delivery, life, received, { span, trace });
+      async (span, attemptTrace) => {
+        const outcome = await process(delivery, life, received, attemptTrace);
         span.setAttribute(ATTRIBUTES.outcome, outcome);
         return outcome;
       },
@@ -101,10 +101,9 @@ export function createSignalProcessor(deps: {
     delivery: Delivery,
     life: AbortSignal,
     received: number,
-    attempt: AttemptTrace,
+    attemptTrace: Context,
   ): Promise<ProcessOutcome> => {
     const message = delivery.message;
-    const { trace } = attempt;
     const record = await store.get(message.id);
     // Already settled for good (a redelivery whose ack or term did not reach the broker), or superseded by a retry.
     const done = record && (record.generation > message.generation || TERMINAL_STATUSES.has(record.status));
@@ -115,9 +114,9 @@ export function createSignalProcessor(deps: {
     }
     if (message.deadline !== undefined && received > message.deadline) {
       const error = `not started before its deadline (${iso(message.deadline)})`;
-      await store.update(message.id, { status: 'expired', completed_at: iso(received), error }, trace);
+      await store.update(message.id, { status: 'expired', completed_at: iso(received), error }, attemptTrace);
       await settled(delivery.term());
-      failedAttempt(attempt, error);
+      failedAttempt(attemptTrace, error);
       observer.finished(message, 'expired', { processingMs: 0, error });
       return 'expired';
     }
@@ -125,28 +124,28 @@ export function createSignalProcessor(deps: {
     await store.update(
       message.id,
       { status: 'processing', started_at: iso(received), attempts: delivery.attempt },
-      trace,
+      attemptTrace,
     );
     observer.started(message, received - message.enqueued_at);
     const workMs = workFor(message);
     const renewal = keepLeased(delivery, config.leaseMs, workMs + config.downstreamTimeoutMs, life);
     try {
       if (workMs > 0) {
-        await inSpan(
+        await inLeafSpan(
           tracer,
           'work',
           { kind: SpanKind.INTERNAL, attributes: { [ATTRIBUTES.service]: 'worker', 'tps.work_ms': workMs } },
-          trace,
+          attemptTrace,
           () => delay(workMs, undefined, { signal: life }),
         );
       }
-      await downstream.call({ id: message.id, trace_id: message.trace_id }, { trace });
+      await downstream.call({ id: message.id, trace_id: message.trace_id }, { trace: attemptTrace });
       if (life.aborted) return 'abandoned';
       const done = clock.now();
       await store.update(
         message.id,
         { status: 'completed', completed_at: iso(done), error: undefined },
-        trace,
+        attemptTrace,
       );
       await settled(delivery.ack());
       observer.finished(message, 'completed', {
@@ -156,7 +155,7 @@ export function createSignalProcessor(deps: {
       return 'completed';
     } catch (error) {
       if (life.aborted) return 'abandoned';
-      return await settleFailure(delivery, error, received, attempt);
+      return await settleFailure(delivery, error, received, attemptTrace);
     } finally {
       renewal?.stop();
     }
@@ -178,14 +177,13 @@ export function createSignalProcessor(deps: {
     delivery: Delivery,
     error: unknown,
     received: number,
-    attempt: AttemptTrace,
+    attemptTrace: Context,
   ): Promise<ProcessOutcome> {
     const message = delivery.message;
-    const { trace } = attempt;
     const text = error instanceof Error ? error.message : String(error);
     const processingMs = clock.now() - received;
     if (isBreakerOpenError(error)) {
-      await store.update(message.id, { status: 'queued', error: text }, trace);
+      await store.update(message.id, { status: 'queued', error: text }, attemptTrace);
       await delivery.nak(Math.max(error.retryAfterMs, config.retryBackoffMs));
       observer.finished(message, 'deferred', { processingMs, error: text });
       return 'deferred';
@@ -195,30 +193,28 @@ export function createSignalProcessor(deps: {
       await store.update(
         message.id,
         { status: 'failed', completed_at: iso(clock.now()), error: text },
-        trace,
+        attemptTrace,
       );
       await settled(delivery.term());
-      failedAttempt(attempt, text);
+      failedAttempt(attemptTrace, text);
       observer.finished(message, 'failed', { processingMs, error: text });
       return 'failed';
     }
-    await store.update(message.id, { status: 'queued', error: text }, trace);
+    await store.update(message.id, { status: 'queued', error: text }, attemptTrace);
     await delivery.nak(backoffMs(delivery.attempt));
-    failedAttempt(attempt, text);
+    failedAttempt(attemptTrace, text);
     observer.finished(message, 'retried', { processingMs, error: text });
     return 'retried';
   }
 }
 
-/** One attempt's ProcessItem span, and the context its children (store writes, work, the call) belong to. */
-interface AttemptTrace {
-  span: Span;
-  trace: Context;
-}
-
-/** Marks the attempt's ProcessItem span failed, for an attempt that ends without throwing. */
-function failedAttempt({ span }: AttemptTrace, why: string): void {
-  recordFailure(span, new Error(why));
+/**
+ * Marks the attempt's ProcessItem span failed, for an attempt that ends without throwing. `attemptTrace`: the
+ * context `inSpan` gave the attempt, which its children (store writes, work, the call) belong to.
+ */
+function failedAttempt(attemptTrace: Context, why: string): void {
+  const span = trace.getSpan(attemptTrace);
+  if (span) recordFailure(span, new Error(why));
 }
 
 /**

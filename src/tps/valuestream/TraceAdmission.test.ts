@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { spreadTraceIds } from '../../../test/support/traceIds.js';
 import { ManualClock } from '../clock.js';
 import { TraceAdmission } from './TraceAdmission.js';
 
-/**
- * Trace ids whose low 32 bits (what the admission reads) are spread evenly over the range by Knuth's
- * multiplicative hash of a counter: random ids would make the counts below a matter of luck.
- */
-let sequence = 0;
-const traceId = (): string =>
-  `${'0'.repeat(24)}${((++sequence * 2654435761) % 0x1_0000_0000).toString(16).padStart(8, '0')}`;
+const traceId = spreadTraceIds();
 
 /** `count` traces arriving evenly over one second; how many were kept. */
 function second(admission: TraceAdmission, clock: ManualClock, count: number): number {
@@ -71,6 +66,19 @@ describe('TraceAdmission', () => {
     second(admission, clock, 10);
     assert.equal(second(admission, clock, 10), 10);
     assert.equal(admission.currentShare, 1);
+  });
+
+  it('answers admitNew as arrived then admit would, trace for trace', () => {
+    const [apartClock, togetherClock] = [new ManualClock(0), new ManualClock(0)];
+    const [apart, together] = [new TraceAdmission(100, apartClock), new TraceAdmission(100, togetherClock)];
+    const [apartIds, togetherIds] = [spreadTraceIds(), spreadTraceIds()];
+    for (let i = 0; i < 6000; i++) {
+      apart.arrived();
+      assert.equal(together.admitNew(togetherIds()), apart.admit(apartIds()), `trace ${i}`);
+      for (const clock of [apartClock, togetherClock]) clock.set(((i + 1) * 1000) / 2000);
+    }
+    assert.ok(together.currentShare < 0.1);
+    assert.equal(together.currentShare, apart.currentShare);
   });
 
   it('refuses a rate that is not above zero', () => {

@@ -29,6 +29,17 @@ export class TraceAdmission {
   /** Whether to keep a trace the buffer does not hold yet: the same answer for every span of it. */
   admit(traceId: string): boolean {
     this.roll();
+    return this.keeps(traceId);
+  }
+
+  /** `arrived` and `admit` at once, for a trace decided where it begins (one reading of the clock). */
+  admitNew(traceId: string): boolean {
+    this.roll();
+    this.arrivals += 1;
+    return this.keeps(traceId);
+  }
+
+  private keeps(traceId: string): boolean {
     return this.share >= 1 || traceIdFraction(traceId) < this.share;
   }
 
