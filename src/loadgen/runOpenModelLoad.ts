@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
 import { createLatencyHistogram, summarize, toMicroseconds } from '../tps/kaizen/Percentiles.js';
 import type { LoadReport, ProgressSnapshot, Rejections } from './LoadReport.js';
 import { assertLoopbackUrl } from './loopback.js';
 import { plannedCount, sendTimes, type Rate } from './schedule.js';
+import { openTransport, type LoadClient } from './transport.js';
 
 export interface OpenModelLoadOptions {
   /** Base URL of the target, e.g. http://127.0.0.1:8080; must be loopback. */
@@ -16,6 +16,8 @@ export interface OpenModelLoadOptions {
   body: (i: number) => string;
   /** Default 64. */
   connections?: number;
+  /** The HTTP client that sends the load; default `undici`. */
+  client?: LoadClient;
   /** Per-request timeout, and how long the run waits for answers after the last send. Default 5000. */
   timeoutMs?: number;
   onProgress?: (progress: ProgressSnapshot) => void;
@@ -48,12 +50,10 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
   const planned = plannedCount(rate, durationMs);
   const rateAt = (elapsedMs: number): number => (typeof rate === 'number' ? rate : rate(elapsedMs));
 
-  const pool = new Pool(target.origin, {
+  const transport = openTransport(options.client ?? 'undici', target, path, {
     connections,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connectTimeout: timeoutMs,
+    timeoutMs,
+    headers: HEADERS,
   });
   const latency = createLatencyHistogram();
   const intervalLatency = createLatencyHistogram();
@@ -68,10 +68,8 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
   let sendingEndedAt = 0;
   let aborted = false;
 
-  const fail = (error: unknown): void => {
+  const fail = (kind: string): void => {
     rejected.errors++;
-    const code = (error as { code?: unknown } | undefined)?.code;
-    const kind = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
   };
   const classify = (status: number): void => {
@@ -80,7 +78,7 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
     else if (status === 503) rejected['503']++;
     else if (status >= 400 && status < 500) rejected['4xx']++;
     else if (status >= 500 && status < 600) rejected['5xx']++;
-    else fail({ code: `HTTP_${status}` });
+    else fail(`HTTP_${status}`);
   };
 
   let settleDrained: () => void = () => {};
@@ -98,28 +96,16 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
     intervalSent++;
     const lag = performance.now() - start - intendedAt;
     if (lag > maxSendLagMs) maxSendLagMs = lag;
-    let status = 0;
-    pool.dispatch(
-      { path, method: 'POST', headers: HEADERS, body: payload },
-      {
-        onRequestStart: () => {},
-        onResponseStart: (_controller, statusCode) => {
-          status = statusCode;
-        },
-        onResponseData: () => {},
-        onResponseEnd: () => {
-          const us = toMicroseconds(performance.now() - start - intendedAt);
-          latency.recordValue(us);
-          intervalLatency.recordValue(us);
-          classify(status);
-          finishOne();
-        },
-        onResponseError: (_controller, error) => {
-          fail(error);
-          finishOne();
-        },
-      },
-    );
+    transport.post(payload, (status, failure) => {
+      if (failure) fail(failure.code);
+      else {
+        const us = toMicroseconds(performance.now() - start - intendedAt);
+        latency.recordValue(us);
+        intervalLatency.recordValue(us);
+        classify(status);
+      }
+      finishOne();
+    });
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -205,7 +191,7 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
   } finally {
     if (progress) clearInterval(progress);
     // Whatever is still unanswered fails here, and so is counted among the errors.
-    await pool.destroy();
+    await transport.close();
   }
   await drained;
 

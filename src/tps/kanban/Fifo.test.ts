@@ -10,11 +10,16 @@ describe('Fifo', () => {
       fifo.push(i);
       if (i % 3 === 0) out.push(fifo.shift() as number);
     }
-    while (fifo.size > 0) out.push(fifo.shift() as number);
+    while (fifo.size > 0) {
+      const next = fifo.peek();
+      assert.equal(fifo.shift(), next);
+      out.push(next as number);
+    }
     assert.deepEqual(
       out,
       Array.from({ length: 5_000 }, (_, i) => i),
     );
     assert.equal(fifo.shift(), undefined);
+    assert.equal(fifo.peek(), undefined);
   });
 });
