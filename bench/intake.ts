@@ -16,9 +16,12 @@
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
  *   npm run bench -- --only board           the board's /events cost only (as npm run bench:board)
  *   npm run bench -- --step-seconds 2       shorter intake steps
+ *   npm run bench -- --profile DIR          a CPU profile of each target's fixed run, written to DIR
  */
 import { fork, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -88,6 +91,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     'step-seconds': { type: 'string', default: '5' },
     'no-pin': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const only = args.only;
@@ -98,6 +102,9 @@ if (only !== undefined && ![...TARGETS, ...PARTS].includes(only as TargetName)) 
 const runIntake = only !== 'distributed' && only !== 'board';
 const runDistributed = only === undefined || only === 'distributed';
 const runBoard = only === undefined || only === 'board';
+/** Each target's fixed run writes a CPU profile of the measured stretch into this folder (`--profile DIR`). */
+const profileEnv: NodeJS.ProcessEnv = args.profile ? { BENCH_PROFILE_DIR: resolve(args.profile) } : {};
+if (args.profile) mkdirSync(args.profile, { recursive: true });
 const stepMs = Number(args['step-seconds']) * 1000;
 if (!(stepMs > 0)) {
   console.error(`--step-seconds accepts a number > 0, not "${args['step-seconds']}"`);
@@ -130,8 +137,10 @@ function pin(pid: number, cores: string): boolean {
   }
 }
 
-async function launch(name: TargetName): Promise<RunningTarget> {
-  const target = await startTarget(name, await buildTarget(SOURCE[name]), { env: TARGET_ENV[name] });
+async function launch(name: TargetName, env: NodeJS.ProcessEnv = {}): Promise<RunningTarget> {
+  const target = await startTarget(name, await buildTarget(SOURCE[name]), {
+    env: { ...TARGET_ENV[name], ...env },
+  });
   if (pinning) pin(target.pid, pinning.target);
   return target;
 }
@@ -215,8 +224,12 @@ const loadOf =
     });
 
 /** A fresh, warmed-up target for `run`; killed afterwards (a bench target has nothing to drain). */
-async function withTarget<T>(name: TargetName, run: (target: RunningTarget) => Promise<T>): Promise<T> {
-  const target = await launch(name);
+async function withTarget<T>(
+  name: TargetName,
+  run: (target: RunningTarget) => Promise<T>,
+  env?: NodeJS.ProcessEnv,
+): Promise<T> {
+  const target = await launch(name, env);
   try {
     await loadOf(target)(WARMUP.rate, WARMUP.durationMs);
     return await run(target);
@@ -298,30 +311,34 @@ function twoDigits(rate: number): number {
 async function fixedRun(
   name: TargetName,
 ): Promise<Omit<TargetResult, 'name' | 'maxRate' | 'ceilingReached'>> {
-  return withTarget(name, async (target) => {
-    let rssAtFixed = 0;
-    const sample = (): void => {
-      void target.rss().then((rss) => (rssAtFixed = Math.max(rssAtFixed, rss)));
-    };
-    const {
-      result: fixed,
-      account: heap,
-      cpuMs,
-      stallMs,
-    } = await target.heapDuring(() => generatorStalls(() => loadOf(target)(FIXED_RATE, stepMs, sample)));
-    rssAtFixed = Math.max(rssAtFixed, await target.rss());
-    console.log(
-      stepLine(
-        name,
-        FIXED_RATE,
-        fixed,
-        { account: heap, stallMs },
-        fixed.generatorStallMs,
-        `fixed run, RSS up to ${mb(rssAtFixed)}`,
-      ),
-    );
-    return { fixed, rssAtFixed, heap, cpuMs, stallMs };
-  });
+  return withTarget(
+    name,
+    async (target) => {
+      let rssAtFixed = 0;
+      const sample = (): void => {
+        void target.rss().then((rss) => (rssAtFixed = Math.max(rssAtFixed, rss)));
+      };
+      const {
+        result: fixed,
+        account: heap,
+        cpuMs,
+        stallMs,
+      } = await target.heapDuring(() => generatorStalls(() => loadOf(target)(FIXED_RATE, stepMs, sample)));
+      rssAtFixed = Math.max(rssAtFixed, await target.rss());
+      console.log(
+        stepLine(
+          name,
+          FIXED_RATE,
+          fixed,
+          { account: heap, stallMs },
+          fixed.generatorStallMs,
+          `fixed run, RSS up to ${mb(rssAtFixed)}`,
+        ),
+      );
+      return { fixed, rssAtFixed, heap, cpuMs, stallMs };
+    },
+    profileEnv,
+  );
 }
 
 function maxRateText(r: TargetResult): string {

@@ -1,6 +1,7 @@
 /** The child side of a bench target: start, announce the URL on stdout, answer RSS and heap requests, close when told. */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { startCpuProfile } from './cpuProfile.js';
 import { heapAccount, type HeapAccount } from './heapAccount.js';
 
 export interface Target {
@@ -37,8 +38,15 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
     closing ??= target.close().finally(() => process.exit(0));
   };
   let profiling:
-    | { profiler: GCProfiler; usedAtStart: number; cpuAtStart: NodeJS.CpuUsage; loop: IntervalHistogram }
+    | {
+        profiler: GCProfiler;
+        usedAtStart: number;
+        cpuAtStart: NodeJS.CpuUsage;
+        loop: IntervalHistogram;
+        cpuProfile: Promise<() => Promise<string>> | undefined;
+      }
     | undefined;
+  const profileDir = process.env.BENCH_PROFILE_DIR;
   const reply = (message: TargetReply): void => void process.send?.(message);
   process.on('message', (message: TargetRequest) => {
     if (message.type === 'rss') reply({ type: 'rss', rss: process.memoryUsage().rss });
@@ -46,6 +54,7 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
       const cpu = process.cpuUsage();
       reply({ type: 'cpu', cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (message.type === 'heap-start') {
+      void profiling?.cpuProfile?.then((stop) => stop());
       profiling?.profiler.stop();
       profiling?.loop.disable();
       profiling = {
@@ -53,17 +62,24 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
         usedAtStart: getHeapStatistics().used_heap_size,
         cpuAtStart: process.cpuUsage(),
         loop: monitorEventLoopDelay({ resolution: 1 }),
+        cpuProfile: profileDir
+          ? startCpuProfile(profileDir, process.env.BENCH_TARGET_NAME ?? 'target')
+          : undefined,
       };
       profiling.profiler.start();
       profiling.loop.enable();
     } else if (message.type === 'heap-stop' && profiling) {
-      const result = profiling.profiler.stop();
-      profiling.loop.disable();
-      const account = heapAccount(result, profiling.usedAtStart, getHeapStatistics().used_heap_size);
-      const cpu = process.cpuUsage(profiling.cpuAtStart);
-      const stallMs = profiling.loop.max / 1e6;
+      const measured = profiling;
       profiling = undefined;
-      reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000, stallMs });
+      const result = measured.profiler.stop();
+      measured.loop.disable();
+      const account = heapAccount(result, measured.usedAtStart, getHeapStatistics().used_heap_size);
+      const cpu = process.cpuUsage(measured.cpuAtStart);
+      const stallMs = measured.loop.max / 1e6;
+      // The profile is written before the answer, because the bench stops a target once it has its answer.
+      void writeProfile(measured.cpuProfile).then(() =>
+        reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000, stallMs }),
+      );
     } else if (message.type === 'close') shutdown();
   });
   process.on('disconnect', shutdown);
@@ -72,4 +88,8 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ benchTarget: { url: target.url, pid: process.pid } satisfies TargetAnnouncement })}\n`,
   );
+}
+
+async function writeProfile(profile: Promise<() => Promise<string>> | undefined): Promise<void> {
+  if (profile) console.error(`CPU profile of the measured stretch: ${await (await profile)()}`);
 }

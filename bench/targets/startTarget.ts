@@ -73,7 +73,7 @@ export async function startTarget(
 ): Promise<RunningTarget> {
   const child: ChildProcess = fork(file, [], {
     execArgv: options.execArgv ?? [...SYSTEM_NODE_FLAGS],
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, BENCH_TARGET_NAME: name, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

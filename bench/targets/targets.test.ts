@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { request } from 'undici';
 import { buildTarget, startTarget, type RunningTarget } from './startTarget.js';
@@ -12,9 +15,9 @@ const SIGNAL = '{"signal_type":"execute","payload":{"task":"bench"}}';
 const started: RunningTarget[] = [];
 after(() => Promise.all(started.map((target) => target.stop(2000))));
 
-async function start(name: string): Promise<RunningTarget> {
+async function start(name: string, env: NodeJS.ProcessEnv = {}): Promise<RunningTarget> {
   const target = await startTarget(name, await buildTarget(name), {
-    env: { MAX_QUEUE_DEPTH: '1000', LOG_LEVEL: 'warn' },
+    env: { MAX_QUEUE_DEPTH: '1000', LOG_LEVEL: 'warn', ...env },
   });
   started.push(target);
   return target;
@@ -57,5 +60,27 @@ describe('intake bench targets', { concurrency: true }, () => {
     assert.equal(again.status, 200);
     assert.equal(again.body.id, 'bench-idempotent-1');
     assert.equal(again.body.status, 'queued');
+  });
+
+  it('writes a CPU profile of the measured stretch only, when asked (bench --profile)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tps-bench-profile-'));
+    try {
+      const target = await start('bare', { BENCH_PROFILE_DIR: dir });
+      const { result } = await target.heapDuring(() => post(target, SIGNAL));
+      assert.equal(result.status, 202);
+      const files = await readdir(dir);
+      assert.deepEqual(
+        files.map((file) => file.replace(/-\d+-/, '-<pid>-')),
+        ['bare-<pid>-1.cpuprofile'],
+      );
+      const profile = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as {
+        nodes: unknown[];
+        startTime: number;
+        endTime: number;
+      };
+      assert.ok(profile.nodes.length > 0 && profile.endTime > profile.startTime);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
