@@ -48,7 +48,7 @@ export async function startEmbeddedSystem(
 }
 
 async function wire(config: Config, logger: Logger) {
-  const instruments = createInstruments(config, logger);
+  const instruments = await createInstruments(config, logger);
   const { clock, metrics, flow, board, breakers, makeBreaker } = instruments;
   let draining = false;
 

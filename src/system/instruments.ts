@@ -18,7 +18,7 @@ import { VERSION } from './version.js';
  * What every process of the system measures and shows with: metrics, Kaizen's flow stats and SLOs, the andon,
  * breakers, and the tracers of the value stream. `resource` adds attributes to this process's spans.
  */
-export function createInstruments(
+export async function createInstruments(
   config: Config,
   logger: Logger,
   options: { clock?: Clock; resource?: Record<string, string> } = {},
@@ -27,7 +27,7 @@ export function createInstruments(
   const slos = createServiceLevels(config, clock);
   const metrics = createMetrics(undefined, () => slos.snapshots());
   startCountersAtZero(metrics);
-  const tracing = createTracing({
+  const tracing = await createTracing({
     version: VERSION,
     ...(options.resource ? { attributes: options.resource } : {}),
     sampleRatio: config.traceSampleRatio,
@@ -67,4 +67,4 @@ export function createInstruments(
   return { clock, metrics, tracing, flow, slos, board, restarts, breakers, makeBreaker, signalObserver };
 }
 
-export type Instruments = ReturnType<typeof createInstruments>;
+export type Instruments = Awaited<ReturnType<typeof createInstruments>>;

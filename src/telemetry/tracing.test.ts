@@ -7,7 +7,7 @@ const options = { version: 'test', sampleRatio: 1, otlpEndpoint: '' };
 
 describe('createTracing', () => {
   it('records what its trace buffer takes in when no exporter is set', async () => {
-    const tracing = createTracing({ ...options, buffer: 10 });
+    const tracing = await createTracing({ ...options, buffer: 10 });
     const span = tracing.tracerFor('api').startSpan('ProcessRequest', {}, ROOT_CONTEXT);
     assert.equal(span.isRecording(), true);
     span.end();
@@ -16,7 +16,7 @@ describe('createTracing', () => {
   });
 
   it('records nothing, but still gives every span a trace id, when nothing would read the spans', async () => {
-    const tracing = createTracing({ ...options, buffer: 0 });
+    const tracing = await createTracing({ ...options, buffer: 0 });
     const span = tracing.tracerFor('api').startSpan('ProcessRequest', {}, ROOT_CONTEXT);
     assert.equal(span.isRecording(), false);
     assert.match(span.spanContext().traceId, /^[0-9a-f]{32}$/);
@@ -27,7 +27,7 @@ describe('createTracing', () => {
   });
 
   it('registers no context manager, so no promise hooks: the trace context is passed by hand', async () => {
-    const tracing = createTracing({ ...options, buffer: 10 });
+    const tracing = await createTracing({ ...options, buffer: 10 });
     const marked = ROOT_CONTEXT.setValue(createContextKey('marker'), true);
     assert.equal(
       context.with(marked, () => context.active()),

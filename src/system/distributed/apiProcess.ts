@@ -27,7 +27,7 @@ export async function startApiProcess(
   const config = loadConfig(options.env ?? process.env, overrides);
   checkDistributedConfig(config);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
-  const instruments = createInstruments(config, logger);
+  const instruments = await createInstruments(config, logger);
   const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
   const { database, store } = await connectGuardedStatusStore(config, logger, instruments);
   const queueBreaker = instruments.makeBreaker('queue', false);
