@@ -134,4 +134,17 @@ describe('Http1Connections', () => {
     assert.deepEqual(await outcomes, ['CLOSED', 'CLOSED', 'CLOSED']);
     assert.deepEqual(await postAll(pool, bodies(1)), ['CLOSED']);
   });
+
+  it('reaches a server on IPv6 loopback', async (t) => {
+    const server = createServer((_request, response) => response.end('ok'));
+    closers.push(() => new Promise((resolve) => server.close(resolve)));
+    const listening = once(server, 'listening');
+    server.once('error', () => undefined).listen(0, '::1');
+    if (!(await Promise.race([listening.then(() => true), once(server, 'error').then(() => false)]))) {
+      t.skip('no IPv6 loopback on this machine');
+      return;
+    }
+    const origin = new URL(`http://[::1]:${(server.address() as AddressInfo).port}`);
+    assert.deepEqual(await postAll(client(origin, 1), bodies(2)), [200, 200]);
+  });
 });

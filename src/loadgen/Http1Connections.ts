@@ -80,7 +80,12 @@ export class Http1Connections {
   private open(): Connection | undefined {
     if (this.all.size >= this.options.connections) return undefined;
     const connection = new Connection(
-      connect({ host: this.origin.hostname, port: Number(this.origin.port), noDelay: true }),
+      connect({
+        // An IPv6 host comes bracketed in a URL ([::1]); the port is empty when it is the scheme's default.
+        host: this.origin.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: Number(this.origin.port || 80),
+        noDelay: true,
+      }),
       (free) => this.freed(free),
       (gone) => this.gone(gone),
     );
