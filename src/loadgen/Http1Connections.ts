@@ -24,10 +24,11 @@ interface Request {
  * rest waiting in order for the first connection that frees up, as a pool without pipelining does.
  *
  * Hand-written because the bench's generator must outrun the fastest target it measures, a bare `node:http`
- * server on a core of its own, and no load-testing package sends open-model load (a fixed schedule, whatever the
- * answers) fast enough: through undici, the generator itself fell behind first. This client does one socket
- * write per request and reads only the status and where each answer ends (`Http1ResponseReader`); an answer the
- * reader does not understand drops its connection.
+ * server on a core of its own, with open-model load: a fixed schedule, whatever the answers. Through undici the
+ * generator itself fell behind first. autocannon sends closed-loop (each connection's next request waits for
+ * its last answer), which hides a stall instead of measuring it. This client does one socket write per request
+ * and reads only the status and where each answer ends (`Http1ResponseReader`); an answer the reader does not
+ * understand drops its connection.
  */
 export class Http1Connections {
   private readonly idle: Connection[] = [];
