@@ -167,9 +167,8 @@ interface TargetSide {
 function stepLine(
   name: TargetName,
   rate: number,
-  report: LoadReport,
+  report: MeasuredLoad,
   target: TargetSide,
-  generatorStallMs: number,
   note: string,
 ): string {
   const { rejected, latencyMs } = report;
@@ -180,7 +179,7 @@ function stepLine(
     `2xx ${num(report.accepted).padStart(6)}  429 ${num(rejected['429'])}  errors ${num(rejected.errors + rejected['5xx'] + rejected['503'] + rejected['4xx'])}  ` +
     `p50 ${ms(latencyMs.p50)}  p99 ${ms(latencyMs.p99)}  achieved ${num(report.achievedRate)}/s  ` +
     `| target: loop stalled ≤ ${ms(target.stallMs)}, ${account.markCompacts} full GC, longest GC ${ms(account.longestPauseMs)}  ` +
-    `| generator: loop stalled ≤ ${ms(generatorStallMs)}${lag}  ${note}`
+    `| generator: loop stalled ≤ ${ms(report.generatorStallMs)}${lag}  ${note}`
   );
 }
 
@@ -189,7 +188,7 @@ interface TargetResult {
   /** Undefined for a rung, which is not ramped. */
   maxRate: number | undefined;
   ceilingReached: boolean;
-  fixed: LoadReport;
+  fixed: MeasuredLoad;
   rssAtFixed: number;
   /** What the target's collector saw during the fixed run, and the CPU time the target used. */
   heap: HeapAccount;
@@ -209,19 +208,33 @@ async function benchTarget(name: TargetName): Promise<TargetResult> {
   return { name, maxRate, ceilingReached: maxRate === STEPS.at(-1), ...(await fixedRun(name)) };
 }
 
+/**
+ * A load report, with the longest this process's event loop (the generator's) was held up meanwhile: a step that
+ * fails while the generator stalled says more about the generator than about the target.
+ */
+type MeasuredLoad = LoadReport & { generatorStallMs: number };
+
 const loadOf =
   (target: RunningTarget) =>
-  (rate: number, durationMs: number, onSecond?: () => void): Promise<LoadReport> =>
-    runOpenModelLoad({
-      url: target.url,
-      ratePerSecond: rate,
-      durationMs,
-      body: () => BODY,
-      timeoutMs: 2000,
-      // The lean client: through undici, this generator fell behind before bare node did.
-      client: 'http1',
-      onProgress: onSecond && (() => onSecond()),
-    });
+  async (rate: number, durationMs: number, onSecond?: () => void): Promise<MeasuredLoad> => {
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
+    try {
+      const report = await runOpenModelLoad({
+        url: target.url,
+        ratePerSecond: rate,
+        durationMs,
+        body: () => BODY,
+        timeoutMs: 2000,
+        // The lean client: through undici, this generator fell behind before bare node did.
+        client: 'http1',
+        onProgress: onSecond && (() => onSecond()),
+      });
+      return { ...report, generatorStallMs: loop.max / 1e6 };
+    } finally {
+      loop.disable();
+    }
+  };
 
 /** A fresh, warmed-up target for `run`; killed afterwards (a bench target has nothing to drain). */
 async function withTarget<T>(
@@ -272,34 +285,15 @@ async function ramp(name: TargetName): Promise<number> {
 async function holdsRate(name: TargetName, rate: number, retries: { left: number }): Promise<boolean> {
   for (let attempt = 1; attempt <= MAX_TRIES; attempt++) {
     const { result: report, ...side } = await withTarget(name, (target) =>
-      target.heapDuring(() => generatorStalls(() => loadOf(target)(rate, stepMs))),
+      target.heapDuring(() => loadOf(target)(rate, stepMs)),
     );
     const { ok, why } = verdict(report);
     const again = !ok && attempt < MAX_TRIES && retries.left > 0;
     if (again) retries.left -= 1;
-    console.log(
-      stepLine(name, rate, report, side, report.generatorStallMs, again ? `${why}, trying again` : why),
-    );
+    console.log(stepLine(name, rate, report, side, again ? `${why}, trying again` : why));
     if (!again) return ok;
   }
   return false;
-}
-
-/**
- * The load report, with the longest this process's event loop (the generator's) was held up meanwhile: a step
- * that fails while the generator stalled says more about the generator than about the target.
- */
-async function generatorStalls(
-  run: () => Promise<LoadReport>,
-): Promise<LoadReport & { generatorStallMs: number }> {
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  try {
-    const report = await run();
-    return { ...report, generatorStallMs: loop.max / 1e6 };
-  } finally {
-    loop.disable();
-  }
 }
 
 /** A rate rounded to two significant digits (5916 → 5900), so the steps read as round numbers. */
@@ -323,7 +317,7 @@ async function fixedRun(
         account: heap,
         cpuMs,
         stallMs,
-      } = await target.heapDuring(() => generatorStalls(() => loadOf(target)(FIXED_RATE, stepMs, sample)));
+      } = await target.heapDuring(() => loadOf(target)(FIXED_RATE, stepMs, sample));
       rssAtFixed = Math.max(rssAtFixed, await target.rss());
       console.log(
         stepLine(
@@ -331,7 +325,6 @@ async function fixedRun(
           FIXED_RATE,
           fixed,
           { account: heap, stallMs },
-          fixed.generatorStallMs,
           `fixed run, RSS up to ${mb(rssAtFixed)}`,
         ),
       );

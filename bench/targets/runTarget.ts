@@ -1,7 +1,7 @@
 /** The child side of a bench target: start, announce the URL on stdout, answer RSS and heap requests, close when told. */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { startCpuProfile } from './cpuProfile.js';
+import { startCpuProfile, type CpuProfile } from './cpuProfile.js';
 import { heapAccount, type HeapAccount } from './heapAccount.js';
 
 export interface Target {
@@ -43,7 +43,7 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
         usedAtStart: number;
         cpuAtStart: NodeJS.CpuUsage;
         loop: IntervalHistogram;
-        cpuProfile: Promise<() => Promise<string>> | undefined;
+        cpuProfile: CpuProfile | undefined;
       }
     | undefined;
   const profileDir = process.env.BENCH_PROFILE_DIR;
@@ -54,7 +54,7 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
       const cpu = process.cpuUsage();
       reply({ type: 'cpu', cpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (message.type === 'heap-start') {
-      void profiling?.cpuProfile?.then((stop) => stop());
+      void profiling?.cpuProfile?.stop();
       profiling?.profiler.stop();
       profiling?.loop.disable();
       profiling = {
@@ -90,6 +90,6 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   );
 }
 
-async function writeProfile(profile: Promise<() => Promise<string>> | undefined): Promise<void> {
-  if (profile) console.error(`CPU profile of the measured stretch: ${await (await profile)()}`);
+async function writeProfile(profile: CpuProfile | undefined): Promise<void> {
+  if (profile) console.error(`CPU profile of the measured stretch: ${await profile.stop()}`);
 }

@@ -1,48 +1,24 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { serveBodies, type BodyHandler, type BodyServer } from '../../test/support/bodyServer.js';
 import { Http1Connections } from './Http1Connections.js';
 
-type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 type Outcome = number | string;
 
 const closers: (() => Promise<unknown>)[] = [];
 after(() => Promise.all(closers.map((close) => close())));
 
-/** A node:http server on a free loopback port; counts the connections it was opened. */
-async function serve(
-  handler: Handler,
-): Promise<{ origin: URL; connections: () => number; stop(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let opened = 0;
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => handler(request, Buffer.concat(chunks).toString(), response));
-  });
-  server.on('connection', (socket: Socket) => {
-    opened++;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const stop = async (): Promise<void> => {
-    for (const socket of sockets) socket.destroy();
-    if (server.listening) await new Promise((resolve) => server.close(resolve));
-  };
-  closers.push(stop);
-  return {
-    origin: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    connections: () => opened,
-    stop,
-  };
+async function serve(handler: BodyHandler): Promise<BodyServer> {
+  const server = await serveBodies(handler);
+  closers.push(() => server.stop());
+  return server;
 }
 
-function client(origin: URL, connections = 4, timeoutMs = 2000): Http1Connections {
-  const pool = new Http1Connections(origin, '/signal', {
+function client(url: string, connections = 4, timeoutMs = 2000): Http1Connections {
+  const pool = new Http1Connections(new URL(url), '/signal', {
     connections,
     timeoutMs,
     headers: { 'content-type': 'application/json' },
@@ -56,9 +32,7 @@ function postAll(pool: Http1Connections, bodies: string[]): Promise<Outcome[]> {
   return Promise.all(
     bodies.map(
       (body) =>
-        new Promise<Outcome>((resolve) =>
-          pool.post(body, (status, failure) => resolve(failure?.code ?? status)),
-        ),
+        new Promise<Outcome>((resolve) => pool.post(body, (status, failure) => resolve(failure ?? status))),
     ),
   );
 }
@@ -75,7 +49,7 @@ describe('Http1Connections', () => {
       if (i % 2) response.writeHead(200 + i).end(`chunked ${i}`);
       else response.end(`sized ${i}`.padEnd(i + 8, '.'));
     });
-    const outcomes = await postAll(client(server.origin, 3), bodies(40));
+    const outcomes = await postAll(client(server.url, 3), bodies(40));
     assert.deepEqual(
       outcomes,
       bodies(40).map((_, i) => (i % 2 ? 200 + i : 200)),
@@ -93,7 +67,7 @@ describe('Http1Connections', () => {
     const server = await serve((_request, _body, response) =>
       response.writeHead(202, { connection: 'close' }).end('{}'),
     );
-    assert.deepEqual(await postAll(client(server.origin, 1), bodies(5)), [202, 202, 202, 202, 202]);
+    assert.deepEqual(await postAll(client(server.url, 1), bodies(5)), [202, 202, 202, 202, 202]);
     assert.equal(server.connections(), 5);
   });
 
@@ -102,7 +76,7 @@ describe('Http1Connections', () => {
     const server = await serve((_request, _body, response) => {
       if (calls++ > 0) response.end('ok');
     });
-    const pool = client(server.origin, 1, 200);
+    const pool = client(server.url, 1, 200);
     assert.deepEqual(await postAll(pool, bodies(1)), ['TIMEOUT']);
     assert.deepEqual(await postAll(pool, bodies(2)), [200, 200]);
     assert.equal(server.connections(), 2);
@@ -113,13 +87,13 @@ describe('Http1Connections', () => {
       if (body === '{"i":0}') request.socket.destroy();
       else response.end('ok');
     });
-    assert.deepEqual(await postAll(client(server.origin, 1), bodies(3)), ['ECONNRESET', 200, 200]);
+    assert.deepEqual(await postAll(client(server.url, 1), bodies(3)), ['ECONNRESET', 200, 200]);
   });
 
   it('counts refused connections', async () => {
     const server = await serve(() => {});
     await server.stop();
-    assert.deepEqual(await postAll(client(server.origin, 2), bodies(3)), [
+    assert.deepEqual(await postAll(client(server.url, 2), bodies(3)), [
       'ECONNREFUSED',
       'ECONNREFUSED',
       'ECONNREFUSED',
@@ -128,7 +102,7 @@ describe('Http1Connections', () => {
 
   it('fails what is in flight or waiting when closed, and whatever is posted after', async () => {
     const server = await serve(() => {});
-    const pool = client(server.origin, 1);
+    const pool = client(server.url, 1);
     const outcomes = postAll(pool, bodies(3));
     await pool.close();
     assert.deepEqual(await outcomes, ['CLOSED', 'CLOSED', 'CLOSED']);
@@ -144,7 +118,7 @@ describe('Http1Connections', () => {
       t.skip('no IPv6 loopback on this machine');
       return;
     }
-    const origin = new URL(`http://[::1]:${(server.address() as AddressInfo).port}`);
-    assert.deepEqual(await postAll(client(origin, 1), bodies(2)), [200, 200]);
+    const url = `http://[::1]:${(server.address() as AddressInfo).port}`;
+    assert.deepEqual(await postAll(client(url, 1), bodies(2)), [200, 200]);
   });
 });

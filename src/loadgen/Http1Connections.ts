@@ -1,17 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Fifo } from '../tps/kanban/Fifo.js';
 import { Http1ResponseReader } from './Http1ResponseReader.js';
-
-/** How a request ended: an HTTP status, or a failure with a kind the load report counts (`TIMEOUT`, `ECONNRESET`…). */
-export type PostDone = (status: number, failure?: { code: string }) => void;
-
-export interface Http1ConnectionsOptions {
-  /** Keep-alive connections, each with at most one request in flight. */
-  connections: number;
-  /** A request not answered this long after it was posted fails with `TIMEOUT`, and its connection is closed. */
-  timeoutMs: number;
-  headers: Readonly<Record<string, string>>;
-}
+import type { PostDone, Transport, TransportOptions } from './transport.js';
 
 interface Request {
   readonly payload: string;
@@ -21,7 +11,8 @@ interface Request {
 
 /**
  * POSTs to one loopback origin over keep-alive HTTP/1.1 connections: at most one request in flight on each, the
- * rest waiting in order for the first connection that frees up, as a pool without pipelining does.
+ * rest waiting in order for the first connection that frees up, as a pool without pipelining does. A request
+ * not answered within `timeoutMs` of being posted fails with `TIMEOUT`, and its connection is closed.
  *
  * Hand-written because the bench's generator must outrun the fastest target it measures, a bare `node:http`
  * server on a core of its own, with open-model load: a fixed schedule, whatever the answers. Through undici the
@@ -30,7 +21,7 @@ interface Request {
  * and reads only the status and where each answer ends (`Http1ResponseReader`); an answer the reader does not
  * understand drops its connection.
  */
-export class Http1Connections {
+export class Http1Connections implements Transport {
   private readonly idle: Connection[] = [];
   private readonly waiting = new Fifo<Request>();
   private readonly all = new Set<Connection>();
@@ -41,7 +32,7 @@ export class Http1Connections {
   constructor(
     private readonly origin: URL,
     path: string,
-    private readonly options: Http1ConnectionsOptions,
+    private readonly options: TransportOptions,
   ) {
     const headers = Object.entries(options.headers)
       .map(([name, value]) => `${name}: ${value}\r\n`)
@@ -53,7 +44,7 @@ export class Http1Connections {
 
   post(body: string, done: PostDone): void {
     if (this.closed) {
-      done(0, { code: 'CLOSED' });
+      done(0, 'CLOSED');
       return;
     }
     const request: Request = {
@@ -71,9 +62,9 @@ export class Http1Connections {
     this.closed = true;
     clearInterval(this.sweep);
     for (let request = this.waiting.shift(); request; request = this.waiting.shift()) {
-      request.done(0, { code: 'CLOSED' });
+      request.done(0, 'CLOSED');
     }
-    const closing = [...this.all].map((connection) => connection.destroy({ code: 'CLOSED' }));
+    const closing = [...this.all].map((connection) => connection.destroy('CLOSED'));
     return Promise.all(closing).then(() => undefined);
   }
 
@@ -114,7 +105,7 @@ export class Http1Connections {
     const limit = this.options.timeoutMs;
     for (const connection of this.all) connection.failIfOlderThan(now - limit);
     while ((this.waiting.peek()?.postedAt ?? now) < now - limit) {
-      this.waiting.shift()!.done(0, { code: 'TIMEOUT' });
+      this.waiting.shift()!.done(0, 'TIMEOUT');
     }
   }
 }
@@ -135,11 +126,11 @@ class Connection {
   ) {
     socket.on('data', (chunk: Buffer) => {
       const failure = this.reader.read(chunk);
-      if (failure) void this.destroy({ code: failure });
+      if (failure) void this.destroy(failure);
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail({ code: error.code ?? error.name }));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(error.code ?? error.name));
     this.ended = new Promise((resolve) => socket.once('close', resolve));
-    socket.once('close', () => this.fail({ code: 'ECONNRESET' }));
+    socket.once('close', () => this.fail('ECONNRESET'));
   }
 
   send(request: Request): void {
@@ -148,16 +139,16 @@ class Connection {
   }
 
   failIfOlderThan(postedBefore: number): void {
-    if (this.inFlight && this.inFlight.postedAt < postedBefore) void this.destroy({ code: 'TIMEOUT' });
+    if (this.inFlight && this.inFlight.postedAt < postedBefore) void this.destroy('TIMEOUT');
   }
 
-  destroy(failure: { code: string }): Promise<void> {
+  destroy(failure: string): Promise<void> {
     this.fail(failure);
     this.socket.destroy();
     return this.ended;
   }
 
-  private fail(failure: { code: string }): void {
+  private fail(failure: string): void {
     if (this.dead) return;
     this.dead = true;
     const request = this.inFlight;
@@ -170,12 +161,12 @@ class Connection {
     if (this.dead) return;
     const request = this.inFlight;
     if (!request) {
-      void this.destroy({ code: 'UNASKED_RESPONSE' });
+      void this.destroy('UNASKED_RESPONSE');
       return;
     }
     this.inFlight = undefined;
     request.done(status);
-    if (closeAfter) void this.destroy({ code: 'ECONNRESET' });
+    if (closeAfter) void this.destroy('ECONNRESET');
     else this.onFree(this);
   }
 }

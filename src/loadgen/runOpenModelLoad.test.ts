@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { serveBodies, type BodyHandler, type BodyServer } from '../../test/support/bodyServer.js';
 import { formatReport } from './formatReport.js';
 import type { LoadReport, ProgressSnapshot } from './LoadReport.js';
 import { runOpenModelLoad as runWith, type OpenModelLoadOptions } from './runOpenModelLoad.js';
 import { LOAD_CLIENTS } from './transport.js';
 
-type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
+const servers: BodyServer[] = [];
+after(() => Promise.all(servers.map((server) => server.stop())));
 
-const servers: Server[] = [];
-after(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-});
-
-async function serve(handler: Handler): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => handler(request, Buffer.concat(chunks).toString(), response));
-  });
+async function serve(handler: BodyHandler): Promise<BodyServer> {
+  const server = await serveBodies(handler);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return server;
 }
 
-const accept: Handler = (_request, _body, response) => {
+const accept: BodyHandler = (_request, _body, response) => {
   response.writeHead(202, { 'content-type': 'application/json' }).end('{"id":"x"}');
 };
 
@@ -140,8 +130,9 @@ for (const client of LOAD_CLIENTS)
     });
 
     it('counts refused connections as errors', async () => {
-      const { url, server } = await serve(accept);
-      await new Promise((resolve) => server.close(resolve));
+      const server = await serve(accept);
+      const { url } = server;
+      await server.stop();
       const report = await runOpenModelLoad({
         url,
         ratePerSecond: 50,

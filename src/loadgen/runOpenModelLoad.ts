@@ -97,7 +97,7 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
     const lag = performance.now() - start - intendedAt;
     if (lag > maxSendLagMs) maxSendLagMs = lag;
     transport.post(payload, (status, failure) => {
-      if (failure) fail(failure.code);
+      if (failure) fail(failure);
       else {
         const us = toMicroseconds(performance.now() - start - intendedAt);
         latency.recordValue(us);

@@ -51,7 +51,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
   const processors: SpanProcessor[] = [];
   if (recent) processors.push(recent);
   if (exporting) {
-    // Loaded only when there is somewhere to export to: about 6 MB of RSS that a process without a collector
+    // Loaded only when there is somewhere to export to: 3–7 MB of RSS that a process without a collector
     // (the default) does not carry.
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;

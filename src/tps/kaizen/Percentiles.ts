@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
 // The package's root also loads its WebAssembly build (pako, the AssemblyScript loader, the binary in base64),
-// which the system never runs: about 5–10 MB of RSS in every process. Only the JavaScript histograms are loaded.
+// which the system never runs: about 5 MB of RSS in every process. Only the JavaScript histograms are loaded.
 import { constructorFromBucketSize } from 'hdr-histogram-js/dist/JsHistogramFactory.js';
 import type { Clock } from '../clock.js';
 
