@@ -59,7 +59,10 @@ export interface QueueMessage {
   deadline?: number;
   generation: number;
   trace_id: string;
-  /** W3C trace context of the enqueue span; brokers carry it in a message header, not in the body. */
+  /**
+   * W3C trace context of the enqueue span, when its trace is recorded; brokers carry it in a message header,
+   * not in the body. Without it the worker goes on in `trace_id`'s trace, not sampled.
+   */
   traceparent?: string;
 }
 

@@ -4,6 +4,7 @@ import {
   defaultTextMapSetter,
   isSpanContextValid,
   propagation,
+  trace,
   TraceFlags,
   type Context,
   type SpanContext,
@@ -28,6 +29,34 @@ export const contextFromTraceparent = (traceparent: string | undefined): Context
   traceparent === undefined
     ? ROOT_CONTEXT
     : traceContext.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
+
+/**
+ * The trace a queued message continues in. A message carries a `traceparent` only when its trace is recorded
+ * (see `recordedTraceparentOf`); otherwise its trace id is all a worker needs, and the trace goes on under that
+ * id, not sampled, so the downstream services still log it.
+ */
+export const messageTraceContext = (message: { traceparent?: string; trace_id: string }): Context =>
+  message.traceparent === undefined
+    ? unsampledContext(message.trace_id)
+    : contextFromTraceparent(message.traceparent);
+
+/**
+ * A remote parent in trace `traceId`, not sampled. A valid context needs a parent span id: nothing records this
+ * trace, so no span has it, and it is taken from the trace id itself (its lower half, unless that is all zeros).
+ */
+function unsampledContext(traceId: string): Context {
+  const lower = traceId.slice(16);
+  const spanId = /^0*$/.test(lower) ? traceId.slice(0, 16) : lower;
+  const spanContext = { traceId, spanId, traceFlags: TraceFlags.NONE, isRemote: true };
+  return isSpanContextValid(spanContext) ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
+}
+
+/**
+ * The `traceparent` a queued message carries: only a recorded trace's. An unrecorded one would be 72 bytes kept
+ * for every waiting message, a tenth of what a waiting signal holds, to say no more than its trace id does.
+ */
+export const recordedTraceparentOf = (spanContext: SpanContext): string | undefined =>
+  (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 ? undefined : traceparentOf(spanContext);
 
 /** `headers` plus the span and baggage of `ctx`, for the next HTTP hop. */
 export function withTraceHeaders(headers: Record<string, string>, ctx: Context): Record<string, string> {

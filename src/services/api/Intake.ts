@@ -20,7 +20,7 @@ import {
 import type { WorkQueue } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
 import { ATTRIBUTES, inLeafSpan, inSpan } from '../../telemetry/spans.js';
-import { isSyntheticContext, traceparentOf } from '../../telemetry/traceContext.js';
+import { isSyntheticContext, recordedTraceparentOf } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import type { Breaker, Line } from '../../tps/jidoka/index.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
@@ -112,7 +112,7 @@ export function createIntake(deps: IntakeDeps): Intake {
         },
       },
       trace,
-      (span) => publish(record, acceptedAt, traceparentOf(span.spanContext())),
+      (span) => publish(record, acceptedAt, recordedTraceparentOf(span.spanContext())),
     );
 
   const publish = async (

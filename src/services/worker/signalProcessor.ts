@@ -6,7 +6,7 @@ import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from
 import type { Delivery } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
 import { ATTRIBUTES, inLeafSpan, inSpan, recordFailure } from '../../telemetry/spans.js';
-import { contextFromTraceparent } from '../../telemetry/traceContext.js';
+import { messageTraceContext } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
 import type { DownstreamClient } from '../downstream/DownstreamClient.js';
@@ -40,7 +40,7 @@ export function createSignalProcessor(deps: {
   config: Config;
   clock: Clock;
   observer: ProcessObserver;
-  /** Records the queue wait and ProcessItem, in the trace the message's traceparent names. */
+  /** Records the queue wait and ProcessItem, in the message's trace (`messageTraceContext`). */
   tracer: Tracer;
 }): SignalProcessor {
   const { store, downstream, config, clock, observer, tracer } = deps;
@@ -74,7 +74,7 @@ export function createSignalProcessor(deps: {
   const traced: SignalProcessor = (delivery, life) => {
     const message = delivery.message;
     const received = clock.now();
-    const parent = contextFromTraceparent(message.traceparent);
+    const parent = messageTraceContext(message);
     if (delivery.attempt === 1) recordQueueWait(parent, message, received);
     const attributes = {
       [ATTRIBUTES.service]: 'worker',
