@@ -27,6 +27,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../src/cli/formatTable.js';
 import { runOpenModelLoad, type LoadReport } from '../src/loadgen/index.js';
+import { systemNodeFlags } from '../src/system/nodeFlags.js';
 import type { HeapAccount } from './targets/heapAccount.js';
 import { buildTarget, startTarget, type RunningTarget } from './targets/startTarget.js';
 
@@ -140,6 +141,8 @@ function pin(pid: number, cores: string): boolean {
 async function launch(name: TargetName, env: NodeJS.ProcessEnv = {}): Promise<RunningTarget> {
   const target = await startTarget(name, await buildTarget(SOURCE[name]), {
     env: { ...TARGET_ENV[name], ...env },
+    // A target pinned to one core runs as the system would on one core (ONE_CORE_NODE_FLAGS).
+    ...(pinning ? { execArgv: systemNodeFlags(1) } : {}),
   });
   if (pinning) pin(target.pid, pinning.target);
   return target;
@@ -456,8 +459,9 @@ function printIntake(): void {
   }
   console.log(
     pinning
-      ? `- cores: load generator on ${pinning.generator}, target on ${pinning.target} (taskset)`
-      : '- cores: not pinned (--no-pin, one core, or no taskset)',
+      ? `- cores: load generator on ${pinning.generator}, target on ${pinning.target} (taskset); every target ` +
+          `runs with the system's Node flags for one core: ${systemNodeFlags(1).join(' ')}`
+      : `- cores: not pinned (--no-pin, one core, or no taskset); Node flags: ${systemNodeFlags().join(' ')}`,
   );
   console.log(`\n${table(results)}`);
   console.log(`\nPer answered request in the fixed ${num(FIXED_RATE)}/s run:\n`);

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { SYSTEM_NODE_FLAGS } from '../../src/system/nodeFlags.js';
+import { systemNodeFlags } from '../../src/system/nodeFlags.js';
 import type { HeapAccount } from './heapAccount.js';
 import type { TargetAnnouncement, TargetReply, TargetRequest } from './runTarget.js';
 
@@ -28,7 +28,7 @@ export interface RunningTarget {
 export interface TargetOptions {
   /** Added to this process's environment for the target. */
   env?: NodeJS.ProcessEnv;
-  /** Node's own flags for the target; default: the ones every process of the system runs with. */
+  /** Node's own flags for the target; default: the ones the system's processes run with on this machine. */
   execArgv?: string[];
 }
 
@@ -72,7 +72,7 @@ export async function startTarget(
   options: TargetOptions = {},
 ): Promise<RunningTarget> {
   const child: ChildProcess = fork(file, [], {
-    execArgv: options.execArgv ?? [...SYSTEM_NODE_FLAGS],
+    execArgv: options.execArgv ?? systemNodeFlags(),
     env: { ...process.env, BENCH_TARGET_NAME: name, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
