@@ -50,7 +50,7 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
   const planned = plannedCount(rate, durationMs);
   const rateAt = (elapsedMs: number): number => (typeof rate === 'number' ? rate : rate(elapsedMs));
 
-  const transport = openTransport(options.client ?? 'undici', target, path, {
+  const transport = await openTransport(options.client ?? 'undici', target, path, {
     connections,
     timeoutMs,
     headers: HEADERS,

@@ -1,4 +1,3 @@
-import { Pool } from 'undici';
 import { Http1Connections } from './Http1Connections.js';
 
 /**
@@ -27,18 +26,23 @@ export interface TransportOptions {
   headers: Readonly<Record<string, string>>;
 }
 
-export function openTransport(
+export async function openTransport(
   client: LoadClient,
   origin: URL,
   path: string,
   options: TransportOptions,
-): Transport {
+): Promise<Transport> {
   return client === 'http1'
     ? new Http1Connections(origin, path, options)
     : undiciTransport(origin, path, options);
 }
 
-function undiciTransport(origin: URL, path: string, options: TransportOptions): Transport {
+/**
+ * Undici is imported when a load is sent through it, not with this module: the API process carries the load
+ * generator (for its load runs) but mostly never runs it, and the import alone is about 6 MB of RSS.
+ */
+async function undiciTransport(origin: URL, path: string, options: TransportOptions): Promise<Transport> {
+  const { Pool } = await import('undici');
   const { connections, timeoutMs, headers } = options;
   const pool = new Pool(origin.origin, {
     connections,
