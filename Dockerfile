@@ -24,7 +24,8 @@ RUN npm run build
 # ---- runtime: production dependencies only, non-root ----
 FROM ${NODE_IMAGE} AS runtime
 # NODE_OPTIONS: the flags every process of the system runs with (src/system/nodeFlags.ts says why). A container
-# limited to one core should add --single-threaded-gc, as `tps up` does by itself on a one-core machine.
+# limited to one core should add --single-threaded-gc --no-allocation-site-pretenuring, as `tps up` does by
+# itself on a one-core machine.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=8 \
     HOST=0.0.0.0 \

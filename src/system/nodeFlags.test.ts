@@ -27,7 +27,11 @@ describe('withSystemNodeFlags', () => {
 
 describe('systemNodeFlags', () => {
   it('collects garbage on the main thread only when the process has one core', () => {
-    assert.deepEqual(systemNodeFlags(1), [...SYSTEM_NODE_FLAGS, '--single-threaded-gc']);
+    assert.deepEqual(systemNodeFlags(1), [
+      ...SYSTEM_NODE_FLAGS,
+      '--single-threaded-gc',
+      '--no-allocation-site-pretenuring',
+    ]);
     for (const cores of [2, 8]) assert.deepEqual(systemNodeFlags(cores), [...SYSTEM_NODE_FLAGS]);
   });
 

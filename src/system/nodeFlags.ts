@@ -18,9 +18,18 @@ export const SYSTEM_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
  * ms at each full collection, and their hand-offs cost CPU. With `--single-threaded-gc` the collector works on
  * the main thread in short steps instead. The embedded system on one core at 8000/s, three runs each: p99
  * 7–9 ms against 17–31 ms (docs/performance.md). It keeps more garbage for a while: RSS at 5000/s read
- * 141–148 MB against 133–140.
+ * 141–148 MB against 133–140 (then 131–134 MB with the flag, once downstream calls had left undici).
+ *
+ * `--no-allocation-site-pretenuring` goes with it: with single-threaded GC, V8 at times took to allocating
+ * short-lived per-request objects straight into the old generation (pretenuring them). The bench's partial
+ * systems then grew their old generation by 3.0–3.9 KB per request instead of 6–500 B, ran two or three full
+ * collections a step and reached up to 214 MB of RSS. Without pretenuring, in four runs, they did not, and the
+ * whole system's figures did not move beyond their noise.
  */
-export const ONE_CORE_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
+export const ONE_CORE_NODE_FLAGS: readonly string[] = [
+  '--single-threaded-gc',
+  '--no-allocation-site-pretenuring',
+];
 
 /** The flags for a process that can run on `cores` cores (default: the cores this process may use). */
 export const systemNodeFlags = (cores: number = availableParallelism()): string[] =>
