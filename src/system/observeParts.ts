@@ -5,7 +5,7 @@ import type { WorkerPool } from '../services/worker/WorkerPool.js';
 import type { StatusStore } from '../store/StatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ATTRIBUTES } from '../telemetry/spans.js';
-import { contextFromTraceparent } from '../telemetry/traceContext.js';
+import { messageTraceContext } from '../telemetry/traceContext.js';
 import type { Line } from '../tps/jidoka/index.js';
 import { recordDeadLetter } from './deadLetterStatus.js';
 import type { Instruments } from './instruments.js';
@@ -135,7 +135,7 @@ function recordDeadLetterSpan(tracer: Tracer, deadLetter: DeadLetter): void {
         'tps.attempts': deadLetter.attempts,
       },
     },
-    contextFromTraceparent(message.traceparent),
+    messageTraceContext(message),
   );
   span.setStatus({ code: SpanStatusCode.ERROR, message: deadLetter.reason });
   span.end(deadLetter.at);

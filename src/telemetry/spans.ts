@@ -2,13 +2,13 @@ import {
   isSpanContextValid,
   SpanStatusCode,
   trace,
-  TraceFlags,
   type Attributes,
   type Context,
   type Span,
   type SpanKind,
   type Tracer,
 } from '@opentelemetry/api';
+import { isSampled } from './traceContext.js';
 
 export { ATTRIBUTES } from '../tps/valuestream/index.js';
 
@@ -69,8 +69,7 @@ function unsampledSpanOf(parent: Context): Span | undefined {
   const span = trace.getSpan(parent);
   if (!span) return undefined;
   const context = span.spanContext();
-  const sampled = (context.traceFlags & TraceFlags.SAMPLED) !== 0;
-  return !sampled && isSpanContextValid(context) ? span : undefined;
+  return !isSampled(context) && isSpanContextValid(context) ? span : undefined;
 }
 
 /** `work` in an existing span, failing as a rejected promise as `endAfter` does, even when it throws at once. */

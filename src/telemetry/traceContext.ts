@@ -56,7 +56,11 @@ function unsampledContext(traceId: string): Context {
  * for every waiting message, a tenth of what a waiting signal holds, to say no more than its trace id does.
  */
 export const recordedTraceparentOf = (spanContext: SpanContext): string | undefined =>
-  (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 ? undefined : traceparentOf(spanContext);
+  isSampled(spanContext) ? traceparentOf(spanContext) : undefined;
+
+/** Whether the context's trace is sampled: recorded here, and by every parent-based sampler after. */
+export const isSampled = (spanContext: SpanContext): boolean =>
+  (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
 
 /** `headers` plus the span and baggage of `ctx`, for the next HTTP hop. */
 export function withTraceHeaders(headers: Record<string, string>, ctx: Context): Record<string, string> {

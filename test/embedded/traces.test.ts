@@ -218,4 +218,22 @@ describe('a dead-lettered signal’s trace', () => {
       await t.close();
     }
   });
+
+  it('records nothing for a trace its caller did not sample, not even a trace of its own', async () => {
+    const t = await startTestSystem({ maxDeliver: 1, retryBackoffMs: 0, circuitBreakerThreshold: 1000 });
+    try {
+      await t.post('/chaos/downstream', { target: 'service-c', error_rate: 1 });
+      const accepted = await t.post(
+        '/signal',
+        { signal_type: 'execute', payload: {} },
+        { traceparent: `00-${hex(16)}-${hex(8)}-00` },
+      );
+      const id = String(accepted.body.id);
+      await t.waitForStatus(id, 'dead_lettered');
+      const list = (await t.get<TraceList>(`/traces?signal_id=${id}`)).body;
+      assert.deepEqual(list.traces, []);
+    } finally {
+      await t.close();
+    }
+  });
 });

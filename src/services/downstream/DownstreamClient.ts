@@ -152,22 +152,14 @@ function poster(url: URL, connections: number) {
   return {
     send: (body: string, headers: Record<string, string>, signal: AbortSignal): Promise<number> =>
       new Promise((resolve, reject) => {
-        const outgoing = httpRequest(
-          url,
-          {
-            method: 'POST',
-            agent,
-            signal,
-            headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-          },
-          (response) => {
-            response.once('error', reject);
-            response.once('end', () => resolve(response.statusCode ?? 0));
-            // A connection cut mid-answer closes the response without an end (a settled promise ignores this).
-            response.once('close', () => reject(new Error('the connection closed before the answer ended')));
-            response.resume();
-          },
-        );
+        // `end(body)` before any write: Node sends the body's content-length itself.
+        const outgoing = httpRequest(url, { method: 'POST', agent, signal, headers }, (response) => {
+          response.once('error', reject);
+          response.once('end', () => resolve(response.statusCode ?? 0));
+          // A connection cut mid-answer closes the response without an end (a settled promise ignores this).
+          response.once('close', () => reject(new Error('the connection closed before the answer ended')));
+          response.resume();
+        });
         outgoing.once('error', reject);
         outgoing.end(body);
       }),
