@@ -129,7 +129,9 @@ describe('Grafana dashboards', () => {
     };
 
     before(async () => {
-      system = await startTestSystem({ circuitBreakerThreshold: 50 });
+      // The crashed worker may hold a signal; a short lease brings it back well within the wait for `completed`
+      // (the default, 30 s, made this test fail whenever the crash caught a signal in flight).
+      system = await startTestSystem({ circuitBreakerThreshold: 50, leaseMs: 500 });
       const target = new URL(system.url).host;
       const promPort = await freePort();
       promUrl = `http://127.0.0.1:${promPort}`;
