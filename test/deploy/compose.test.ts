@@ -200,6 +200,27 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("matches docs/deployment.md's table: every service with the host ports it publishes", () => {
+    const rows = readText(join(REPO, 'docs/deployment.md'))
+      .split('\n')
+      .map((line) => /^\| `([a-z-]+)` +\| ([^|]+)\|/.exec(line))
+      .filter((match) => match !== null && isRecord(services[match[1]!]));
+    const documented = new Map(
+      rows.map((match) => [
+        match![1]!,
+        // The host ports are the numbers not inside parentheses: "8082 (container 8081)" is 8082.
+        [...match![2]!.replace(/\([^)]*\)/g, '').matchAll(/\d{4,5}/g)].map((m) => m[0]).sort(),
+      ]),
+    );
+    assert.deepEqual([...documented.keys()].sort(), Object.keys(services).sort());
+    for (const name of Object.keys(services)) {
+      const published = portsOf(name)
+        .flatMap((p) => (p.host === undefined ? [] : [p.host]))
+        .sort();
+      assert.deepEqual(documented.get(name), published, `${name}: docs/deployment.md lists its ports`);
+    }
+  });
+
   it('publishes no host port twice', () => {
     const seen = new Map<string, string>();
     for (const name of Object.keys(services)) {
