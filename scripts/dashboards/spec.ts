@@ -69,7 +69,7 @@ export const WARN_LOGS = {
   title: 'Warnings in Loki (trace_id links to the trace)',
   url: explore('loki', { expr: WARN_LOGS_EXPR }),
 };
-/** The API's own pages on the host port of deploy/docker-compose.yml. */
+/** The API's own pages on the host port of docker-compose.yml. */
 export const BUILT_IN_TRACES = {
   title: 'Trace viewer of the API (/traces)',
   url: 'http://localhost:8080/traces',
