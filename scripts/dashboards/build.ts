@@ -13,6 +13,7 @@ import {
   VizTooltipOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
+  AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DashboardLinkBuilder,
@@ -175,7 +176,18 @@ export function dashboardJson(spec: DashboardSpec): Dashboard {
         .keepTime(true),
       ...[TRACES, WARN_LOGS, BOARD].map((l) => link(l.title, l.url).icon('external link')),
     ])
-    .variables(spec.vars.map(variable));
+    .variables(spec.vars.map(variable))
+    // Grafana's own annotations and alerts, as Grafana writes them into every dashboard it saves.
+    .annotations([
+      new AnnotationQueryBuilder()
+        .name('Annotations & Alerts')
+        .type('dashboard')
+        .builtIn(1)
+        .datasource({ type: 'grafana', uid: '-- Grafana --' })
+        .enable(true)
+        .hide(true)
+        .iconColor('rgba(0, 211, 255, 1)'),
+    ]);
   for (const item of spec.items) {
     if ('row' in item) dashboard.withRow(new RowBuilder(item.row).collapsed(false));
     else dashboard.withPanel(panel(item));
@@ -183,7 +195,9 @@ export function dashboardJson(spec: DashboardSpec): Dashboard {
   const built = dashboard.build();
   // Panel ids in order, as Grafana numbers panels it loads without one.
   built.panels?.forEach((p, index) => (p.id = index + 1));
-  // The SDK's default placement hides a link in the dashboard controls menu; these belong in the top bar.
+  // The SDK's default placement hides a link or an annotation toggle in the dashboard controls menu; these
+  // belong in the top bar.
   built.links?.forEach((l) => delete l.placement);
+  built.annotations?.list?.forEach((a) => delete a.placement);
   return built;
 }
