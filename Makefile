@@ -27,7 +27,7 @@ DURATION ?= 60
 
 # For targets the design names that this build does not have yet: say so, fail with 2 like `tps`.
 DOCKER_ENGINE = docker info >/dev/null 2>&1
-COMPOSE = docker compose -f deploy/docker-compose.yml
+COMPOSE = docker compose
 not_built = @echo "make $@: not built yet ($(1))" >&2; exit 2
 
 .PHONY: help up down restart run-local logs logs-system logs-nats logs-rabbitmq dashboard traces \

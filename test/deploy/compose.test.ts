@@ -1,18 +1,21 @@
 /**
- * deploy/docker-compose.yml and the configs it mounts. `docker compose -f deploy/docker-compose.yml config`
- * would be the ideal syntax check, but there is no Docker engine (nor Debian's docker-compose) here: this test
- * parses the file with `yaml` (merge keys on, as Compose does) and checks what Compose cannot: every variable
- * given to a TPS role is a setting that loadConfig accepts, images are pinned, ports do not clash, and
+ * docker-compose.yml at the repository root and the configs it mounts. `docker compose config` would be the
+ * ideal syntax check, but there is no Docker engine (nor Debian's docker-compose) here: this test validates the
+ * file against the Compose Specification's JSON schema (vendored in schemas/, with ajv), then checks what the
+ * schema cannot: the guide's container names, every variable given to a TPS role is a setting that loadConfig
+ * accepts, each role allows the Host names it is reached by, images are pinned, ports do not clash, and
  * Prometheus scrapes the ports the roles listen on.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import {
   asEnv,
   DEPLOY,
+  REPO,
   isRecord,
   list,
   loadFrom,
@@ -23,7 +26,8 @@ import {
   type Doc,
 } from './support.js';
 
-const compose = record(parse(readText(join(DEPLOY, 'docker-compose.yml')), { merge: true }), 'compose file');
+const COMPOSE_FILE = join(REPO, 'docker-compose.yml');
+const compose = record(parse(readText(COMPOSE_FILE), { merge: true }), 'compose file');
 const services = record(compose.services, 'services');
 const service = (name: string): Doc => record(services[name], `service ${name}`);
 
@@ -101,7 +105,34 @@ function portsOf(name: string): PortMapping[] {
   });
 }
 
-describe('deploy/docker-compose.yml', () => {
+/** The Compose Specification's schema (draft-07; its `$schema` URL is one ajv does not know, so it is dropped). */
+function composeSchemaValidator() {
+  const { $schema: _draft, ...schema } = JSON.parse(
+    readText(join(REPO, 'test/deploy/schemas/compose-spec.json')),
+  ) as Doc;
+  // strict: false because the schema uses annotation keywords draft-07 does not define (deprecated).
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
+}
+
+describe('docker-compose.yml', () => {
+  it('is valid by the Compose Specification schema', () => {
+    const validate = composeSchemaValidator();
+    const valid = validate(compose);
+    assert.ok(valid, JSON.stringify(validate.errors, null, 2));
+    // The validator does reject a broken file: a misspelt key and a wrong type both fail.
+    const broken = structuredClone(compose);
+    record(record(broken.services, 'services').api, 'api').restrat = 'always';
+    assert.equal(validate(broken), false);
+    const wrongType = structuredClone(compose);
+    record(record(wrongType.services, 'services').api, 'api').ports = 8080;
+    assert.equal(validate(wrongType), false);
+  });
+
+  it("names each container after its service, so the guide's `docker logs api` works", () => {
+    for (const [name, value] of Object.entries(services))
+      assert.equal(record(value, name).container_name, name, `${name}.container_name`);
+  });
+
   it('has every service the issue names, with a pinned image', () => {
     for (const name of REQUIRED) assert.ok(isRecord(services[name]), `service ${name} is missing`);
     for (const [name, value] of Object.entries(services)) {
@@ -121,9 +152,7 @@ describe('deploy/docker-compose.yml', () => {
       images.add(s.image);
       assert.deepEqual(s.command, ['node', 'bin/tps.js', ...args], `${name}.command`);
       const build = record(s.build, `${name}.build`);
-      assert.ok(
-        existsSync(join(resolve(DEPLOY, text(build.context)), text(build.dockerfile ?? 'Dockerfile'))),
-      );
+      assert.ok(existsSync(join(resolve(REPO, text(build.context)), text(build.dockerfile ?? 'Dockerfile'))));
     }
     assert.equal(images.size, 1);
   });
@@ -171,6 +200,27 @@ describe('deploy/docker-compose.yml', () => {
     }
   });
 
+  it("matches docs/deployment.md's table: every service with the host ports it publishes", () => {
+    const rows = readText(join(REPO, 'docs/deployment.md'))
+      .split('\n')
+      .map((line) => /^\| `([a-z-]+)` +\| ([^|]+)\|/.exec(line))
+      .filter((match) => match !== null && isRecord(services[match[1]!]));
+    const documented = new Map(
+      rows.map((match) => [
+        match![1]!,
+        // The host ports are the numbers not inside parentheses: "8082 (container 8081)" is 8082.
+        [...match![2]!.replace(/\([^)]*\)/g, '').matchAll(/\d{4,5}/g)].map((m) => m[0]).sort(),
+      ]),
+    );
+    assert.deepEqual([...documented.keys()].sort(), Object.keys(services).sort());
+    for (const name of Object.keys(services)) {
+      const published = portsOf(name)
+        .flatMap((p) => (p.host === undefined ? [] : [p.host]))
+        .sort();
+      assert.deepEqual(documented.get(name), published, `${name}: docs/deployment.md lists its ports`);
+    }
+  });
+
   it('publishes no host port twice', () => {
     const seen = new Map<string, string>();
     for (const name of Object.keys(services)) {
@@ -211,6 +261,33 @@ describe('deploy/docker-compose.yml', () => {
     assert.ok(pg.POSTGRES_HOST_AUTH_METHOD === 'trust' || pg.POSTGRES_PASSWORD === password);
   });
 
+  it('lets each role be reached by the Host names the others use (ALLOWED_HOSTS), one stream replica (NATS_REPLICAS)', () => {
+    const allowed = (name: string) =>
+      (environmentOf(name).ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim());
+    // Who calls whom: Prometheus scrapes every role by its service name, the workers read the API's andon cords
+    // (API_URL) and call downstream (DOWNSTREAM_HOST).
+    const prometheus = record(parse(readText(join(REPO, 'prometheus.yml'))), 'prometheus.yml');
+    const reachedAs = list(prometheus.scrape_configs, 'scrape_configs')
+      .flatMap((job) => list(record(job, 'job').static_configs, 'static_configs'))
+      .flatMap((group) => list(record(group, 'static').targets, 'targets'))
+      .map((target) => String(target).split(':')[0]!)
+      .filter((host) => host in TPS_ROLES);
+    for (const worker of ['worker-fast', 'worker-slow']) {
+      const config = loadFrom(environmentOf(worker));
+      reachedAs.push(new URL(config.apiUrl).hostname, config.downstreamHost);
+    }
+    assert.deepEqual([...new Set(reachedAs)].sort(), Object.keys(TPS_ROLES).sort());
+    for (const host of reachedAs)
+      assert.ok(allowed(host).includes(host), `${host}: ALLOWED_HOSTS lacks ${host}`);
+    for (const name of Object.keys(TPS_ROLES))
+      assert.ok(
+        allowed(name).every((h) => h !== ''),
+        name,
+      );
+    for (const name of ['api', 'worker-fast', 'worker-slow'])
+      assert.equal(environmentOf(name).NATS_REPLICAS, '1', `${name}: one NATS server, one replica`);
+  });
+
   it('publishes each role on the port its settings choose', () => {
     const containerPorts = (name: string) => portsOf(name).map((p) => p.container);
     assert.ok(containerPorts('api').includes(String(loadFrom(environmentOf('api')).port)));
@@ -221,6 +298,31 @@ describe('deploy/docker-compose.yml', () => {
       assert.ok(containerPorts('downstream').includes(String(port)));
   });
 
+  it('mounts the config files the user guide names from the project folder', () => {
+    const mounts = (name: string) => list(service(name).volumes, `${name}.volumes`).map((v) => String(v));
+    for (const [name, file] of [
+      ['prometheus', 'prometheus.yml'],
+      ['promtail', 'promtail-config.yml'],
+      ['loki', 'loki-config.yml'],
+    ] as const) {
+      assert.ok(existsSync(join(REPO, file)), `${file} at the root`);
+      const mount = mounts(name).find((v) => v.startsWith(`./${file}:`));
+      assert.ok(mount, `${name} mounts ./${file}`);
+      const target = mount.split(':')[1]!;
+      assert.ok(
+        list(service(name).command, `${name}.command`).some((a) => String(a).endsWith(target)),
+        name,
+      );
+    }
+    // prometheus.yml's rule files resolve relative to it, at the root and in the container alike.
+    const rules = list(record(parse(readText(join(REPO, 'prometheus.yml'))), 'p').rule_files, 'rule_files');
+    for (const pattern of rules.map(String)) {
+      const dir = pattern.slice(0, pattern.lastIndexOf('/'));
+      assert.ok(existsSync(join(REPO, dir)), `${dir} exists`);
+      assert.ok(mounts('prometheus').includes(`./${dir}:/etc/prometheus/${dir}:ro`), `${dir} is mounted`);
+    }
+  });
+
   it('runs NATS with JetStream on a named volume, and mounts config files that exist', () => {
     const nats = service('nats');
     assert.ok(list(nats.command, 'nats.command').some((a) => a === '--jetstream' || a === '-js'));
@@ -229,7 +331,7 @@ describe('deploy/docker-compose.yml', () => {
       for (const volume of (record(value, name).volumes as unknown[] | undefined) ?? []) {
         const source = String(volume).split(':')[0]!;
         if (source.startsWith('./'))
-          assert.ok(existsSync(resolve(DEPLOY, source)), `${name}: ${source} is missing`);
+          assert.ok(existsSync(resolve(REPO, source)), `${name}: ${source} is missing`);
         else if (!source.startsWith('/'))
           assert.ok(source in volumes, `${name}: volume ${source} is not declared`);
       }
@@ -238,7 +340,7 @@ describe('deploy/docker-compose.yml', () => {
   });
 
   it('has Prometheus scrape the api, both workers and downstream on the ports they serve /metrics on', () => {
-    const prometheus = record(parse(readText(join(DEPLOY, 'prometheus/prometheus.yml'))), 'prometheus.yml');
+    const prometheus = record(parse(readText(join(REPO, 'prometheus.yml'))), 'prometheus.yml');
     const targets = list(prometheus.scrape_configs, 'scrape_configs').flatMap((job) => {
       const j = record(job, 'job');
       assert.ok(j.metrics_path === undefined || j.metrics_path === '/metrics');
@@ -282,11 +384,23 @@ describe('deploy/docker-compose.yml', () => {
     const dashboards: unknown = parse(
       readText(join(DEPLOY, 'grafana/provisioning/dashboards/dashboards.yml')),
     );
-    assert.ok(list(record(dashboards, 'dashboards.yml').providers, 'providers').length > 0);
+    // The provider reads the folder that ./dashboards is mounted on, and picks up what a user saves there.
+    const [provider, ...others] = list(record(dashboards, 'dashboards.yml').providers, 'providers');
+    assert.equal(others.length, 0);
+    const p = record(provider, 'provider');
+    assert.equal(p.type, 'file');
+    assert.equal(p.allowUiUpdates, true);
+    assert.ok(Number(p.updateIntervalSeconds) > 0 && Number(p.updateIntervalSeconds) <= 60);
+    const mounted = list(service('grafana').volumes, 'grafana.volumes').map((v) => String(v).split(':'));
+    const folder = String(record(p.options, 'provider.options').path);
+    assert.ok(
+      mounted.some(([source, target]) => source === './dashboards' && target === folder),
+      `./dashboards is mounted at ${folder}`,
+    );
   });
 
   it('ships logs to Loki with the labels service, pool and level', () => {
-    const promtail = record(parse(readText(join(DEPLOY, 'promtail/promtail.yml'))), 'promtail.yml');
+    const promtail = record(parse(readText(join(REPO, 'promtail-config.yml'))), 'promtail-config.yml');
     const job = record(list(promtail.scrape_configs, 'scrape_configs')[0], 'job');
     const targets = list(job.relabel_configs, 'relabel').map((r) => record(r, 'relabel').target_label);
     assert.ok(targets.includes('service') && targets.includes('pool'));
@@ -308,6 +422,6 @@ describe('deploy/docker-compose.yml', () => {
     assert.ok(
       JSON.stringify(job.docker_sd_configs).includes(`com.docker.compose.project=${String(compose.name)}`),
     );
-    assert.ok(isRecord(parse(readText(join(DEPLOY, 'loki/loki.yml')))));
+    assert.ok(isRecord(parse(readText(join(REPO, 'loki-config.yml')))));
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The Grafana dashboards of deploy/grafana/dashboards/: current with scripts/dashboards.ts, provisioned
+ * The Grafana dashboards of dashboards/ at the repository root: current with scripts/dashboards.ts (a committed
+ * file that differs from what the generator writes fails), provisioned
  * datasources only, 5 s refresh; and every Prometheus query of every panel, run through a real Prometheus
  * (Debian's package) that scrapes a running embedded system with the shipped scrape config and rules, parses
  * and returns data.
@@ -17,10 +18,11 @@ import { freePort } from '../support/processes.js';
 import { skipWithout } from '../support/services.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
 import { waitFor } from '../support/waitFor.js';
-import { DEPLOY, list, readText, record, type Doc } from './support.js';
+import { DEPLOY, list, readText, record, REPO, type Doc } from './support.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const GRAFANA = join(DEPLOY, 'grafana');
+const DASHBOARD_DIR = join(REPO, 'dashboards');
 
 interface Panel {
   type: string;
@@ -37,9 +39,9 @@ interface Dashboard {
   templating: { list: { name: string; query: { query: string }; datasource: { uid: string } }[] };
 }
 
-const shipped: Dashboard[] = readdirSync(join(GRAFANA, 'dashboards'))
+const shipped: Dashboard[] = readdirSync(DASHBOARD_DIR)
   .filter((name) => name.endsWith('.json'))
-  .map((name) => JSON.parse(readText(join(GRAFANA, 'dashboards', name))) as Dashboard);
+  .map((name) => JSON.parse(readText(join(DASHBOARD_DIR, name))) as Dashboard);
 
 const provisioned = list(
   record(parse(readText(join(GRAFANA, 'provisioning/datasources/datasources.yml'))), 'datasources.yml')
@@ -75,7 +77,7 @@ const variableQueries = shipped.flatMap((dashboard) =>
 );
 
 describe('Grafana dashboards', () => {
-  it('are the four of the user guide, current with scripts/dashboards.ts (run it after a change)', async () => {
+  it('are the four of the user guide, current with scripts/dashboards.ts (`npm run dashboards` after a change)', async () => {
     assert.deepEqual(shipped.map((d) => d.title).sort(), [
       'Bottleneck Analysis',
       'Capacity Planning',
@@ -141,10 +143,7 @@ describe('Grafana dashboards', () => {
       // downstream jobs would scrape the same process again (and count everything twice): they are left out
       // here, and the downstream panels read the chain's metrics from the API's /metrics. The downstream
       // process's own /metrics is tested in test/distributed/downstreamMetrics.test.ts.
-      const shippedConfig = record(
-        parse(readText(join(DEPLOY, 'prometheus/prometheus.yml'))),
-        'prometheus.yml',
-      );
+      const shippedConfig = record(parse(readText(join(REPO, 'prometheus.yml'))), 'prometheus.yml');
       const jobs = list(shippedConfig.scrape_configs, 'scrape_configs').map((job) => record(job, 'job'));
       const retarget = (job: Doc, address: string): Doc => ({
         ...job,
@@ -162,7 +161,7 @@ describe('Grafana dashboards', () => {
           evaluation_interval: '1s',
         },
         rule_files: list(shippedConfig.rule_files, 'rule_files').map((pattern) =>
-          join(DEPLOY, 'prometheus', String(pattern)),
+          join(REPO, String(pattern)),
         ),
         scrape_configs: [
           retarget(

@@ -15,6 +15,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import type { LaneName } from '../../src/domain/signal.js';
+import { SETTINGS } from '../../src/config/index.js';
 import { jetStreamNames } from '../../src/queue/nats/jetStreamTopology.js';
 import {
   asEnv,
@@ -24,6 +25,7 @@ import {
   loadFrom,
   readText,
   record,
+  text,
   unknownNames,
   type Doc,
 } from './support.js';
@@ -85,7 +87,14 @@ const ROLES: Record<string, string[]> = {
   downstream: ['downstream'],
 };
 
-/** The environment a TPS container sees: envFrom ConfigMaps and Secrets of the manifests, then env. */
+/** What the test puts where Kubernetes would put a pod's own field (the downward API). */
+const FIELD_VALUES: Record<string, string> = { 'status.podIP': '10.1.2.3' };
+
+/**
+ * The environment a TPS container sees: envFrom ConfigMaps and Secrets of the manifests, then env, with
+ * Kubernetes' `$(NAME)` references expanded. A variable from a pod field (POD_IP) only feeds such references:
+ * it is left out of what is returned unless it is a setting.
+ */
 function environmentOf(container: Doc, what: string): Record<string, string> {
   const env: Record<string, unknown> = {};
   for (const source of (container.envFrom as unknown[] | undefined) ?? []) {
@@ -100,10 +109,28 @@ function environmentOf(container: Doc, what: string): Record<string, string> {
         env[k] = Buffer.from(String(v), 'base64').toString();
     } else assert.fail(`${what}: envFrom without configMapRef or secretRef`);
   }
+  const fromFields: string[] = [];
   for (const item of (container.env as unknown[] | undefined) ?? []) {
     const e = record(item, `${what}.env`);
-    assert.ok(e.valueFrom === undefined, `${what}: env ${String(e.name)} from valueFrom is not checked here`);
-    env[String(e.name)] = e.value;
+    const name = String(e.name);
+    if (e.valueFrom !== undefined) {
+      const path = String(record(record(e.valueFrom, 'valueFrom').fieldRef, `${what}: ${name}`).fieldPath);
+      assert.ok(path in FIELD_VALUES, `${what}: env ${name} from ${path} is not checked here`);
+      env[name] = FIELD_VALUES[path];
+      fromFields.push(name);
+      continue;
+    }
+    // Kubernetes expands $(NAME) of a variable defined earlier in the list.
+    env[name] = text(e.value).replace(/\$\(([A-Z_][A-Z0-9_]*)\)/g, (whole, ref: string) =>
+      ref in env ? text(env[ref]) : whole,
+    );
+  }
+  for (const name of fromFields) {
+    assert.ok(
+      Object.entries(env).some(([other, value]) => other !== name && text(value).includes(text(env[name]))),
+      `${what}: ${name} is used`,
+    );
+    if (!Object.hasOwn(SETTINGS, name)) delete env[name];
   }
   return asEnv(env);
 }
@@ -208,6 +235,27 @@ describe('deploy/k8s manifests', () => {
         name === 'api' ? config.port : name === 'downstream' ? config.downstreamPort : config.workerPort;
       assert.equal(annotations['prometheus.io/port'], String(port), `${name}: prometheus.io/port`);
     }
+  });
+
+  it('let each role be reached by its Service in every DNS form and by its pod IP (ALLOWED_HOSTS)', () => {
+    for (const { name, doc } of ofKind('Deployment').filter((d) => d.name in ROLES)) {
+      const allowed = (environmentOf(containers(doc, name)[0]!, name).ALLOWED_HOSTS ?? '').split(',');
+      named('Service', name);
+      for (const host of [name, `${name}.tps`, `${name}.tps.svc`, `${name}.tps.svc.cluster.local`])
+        assert.ok(allowed.includes(host), `${name}: ALLOWED_HOSTS lacks ${host}`);
+      // Prometheus (prometheus.io annotations) and the kubelet's probes use the pod IP as Host.
+      assert.ok(allowed.includes(FIELD_VALUES['status.podIP']!), `${name}: ALLOWED_HOSTS lacks the pod IP`);
+    }
+    // The names the workers use for the API and downstream are among those.
+    const config = loadFrom(environmentOf(containers(named('Deployment', 'worker-fast'), 'w')[0]!, 'w'));
+    for (const [role, host] of [
+      ['api', new URL(config.apiUrl).hostname],
+      ['downstream', config.downstreamHost],
+    ] as const) {
+      const env = environmentOf(containers(named('Deployment', role), role)[0]!, role);
+      assert.ok((env.ALLOWED_HOSTS ?? '').split(',').includes(host), `${role}: ${host}`);
+    }
+    assert.equal(asEnv(record(named('ConfigMap', 'tps-config').data, 'data')).NATS_REPLICAS, '3');
   });
 
   it('point the settings at Services that exist', () => {

@@ -113,7 +113,7 @@ describe('Prometheus rules', () => {
   describe('with promtool', { skip: skipWithout(PROMTOOL, 'prometheus') }, () => {
     it('accepts the rules and the config that loads them', async () => {
       assert.match(await promtool('check', 'rules', ...RULE_FILES), /SUCCESS/);
-      const config = await promtool('check', 'config', join(PROMETHEUS, 'prometheus.yml'));
+      const config = await promtool('check', 'config', join(REPO, 'prometheus.yml'));
       assert.match(config, new RegExp(`SUCCESS: ${RULE_FILES.length} rule files found`));
     });
 
