@@ -61,7 +61,13 @@ describe(
     it('rides through SIGKILL of the lane leader’s server: a short 503 at most, nothing lost, each effect once', async () => {
       const jsm = await jetstreamManager(client);
       const lane = jetStreamNames(String(t.env.QUEUE_PREFIX)).laneStream('fast');
-      const info = await jsm.streams.info(lane);
+      const info = await waitFor(
+        async () => {
+          const stream = await jsm.streams.info(lane);
+          return stream.cluster?.leader ? stream : undefined;
+        },
+        { timeoutMs: 10_000, message: `a leader for ${lane}` },
+      );
       assert.equal(info.config.num_replicas, 3, 'the lane stream has 3 replicas');
       assert.equal(info.cluster?.replicas?.length, 2, 'two followers beside the leader');
       const consumer = (await jsm.consumers.list(lane).next())[0];
