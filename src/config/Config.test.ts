@@ -54,6 +54,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a NATS cluster as a comma list and an odd replica count up to 5', () => {
+    const config = loadConfig({
+      NATS_URL: 'nats://n1:4222,nats://n2:4222, nats://n3:4222',
+      NATS_REPLICAS: '3',
+    });
+    assert.equal(config.natsReplicas, 3);
+    assert.equal(loadConfig({}).natsReplicas, 1);
+    assert.equal(
+      refusal({ NATS_REPLICAS: '2' }),
+      'Invalid configuration: NATS_REPLICAS="2" is not valid: it accepts one of 1, 3, 5, default 1',
+    );
+    assert.match(refusal({ NATS_REPLICAS: '7' }), /NATS_REPLICAS="7"/);
+    assert.match(refusal({ NATS_URL: 'nats://n1:4222,,nats://n2:4222' }), /NATS_URL=".*" is not valid/);
+  });
+
   it('stops on settings that contradict each other', () => {
     assert.match(refusal({ POOL_MAX: '3' }), /POOL_MAX \(3\) is below the fast pool's starting size \(10\)/);
   });

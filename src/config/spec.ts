@@ -10,6 +10,7 @@ interface IntSpec extends Base {
   default?: number;
   minimum?: number;
   maximum?: number;
+  enum?: readonly number[];
 }
 interface NumberSpec extends Base {
   type: 'number';
@@ -58,8 +59,17 @@ export const SETTINGS = {
   },
   NATS_URL: {
     type: 'string',
-    doc: 'NATS server (distributed mode)',
+    // A comma list without empty entries; nats.js checks each server when it connects.
+    pattern: '^[^\\s,]+(,\\s*[^\\s,]+)*$',
+    doc: 'NATS server, or a comma list of the servers of one cluster (distributed mode)',
     default: 'nats://127.0.0.1:4222',
+  },
+  NATS_REPLICAS: {
+    type: 'integer',
+    doc: 'Copies of each JetStream stream and consumer: 1 on one server, 3 or 5 on a cluster of as many (docs/high-availability.md)',
+    default: 1,
+    // JetStream takes 1 to 5; an even count survives no more lost servers than the odd count below it.
+    enum: [1, 3, 5],
   },
   AMQP_URL: {
     type: 'string',

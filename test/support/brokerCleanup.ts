@@ -2,12 +2,12 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import amqp from 'amqplib';
 import { LANES } from '../../src/domain/signal.js';
-import { jetStreamNames } from '../../src/queue/nats/index.js';
+import { jetStreamNames, natsServers } from '../../src/queue/nats/index.js';
 import { rabbitMqTopology } from '../../src/queue/rabbitmq/index.js';
 
 /** Deletes the streams a test's prefix created on a NATS server it shares with others, and nothing else. */
 export async function deleteNatsStreams(servers: string, prefix: string): Promise<void> {
-  const nc = await connectNats({ servers, reconnect: false }).catch(() => undefined);
+  const nc = await connectNats({ servers: natsServers(servers), reconnect: false }).catch(() => undefined);
   if (!nc) return;
   try {
     const jsm = await jetstreamManager(nc);

@@ -1,4 +1,5 @@
 import { LANES } from '../../domain/signal.js';
+import { natsServers } from '../../queue/nats/natsServers.js';
 import { NatsServerProcess } from '../../system/distributed/NatsServerProcess.js';
 import { portAnswers } from '../../system/distributed/portAnswers.js';
 import { RoleSupervisor, type RoleSpec } from '../../system/distributed/RoleSupervisor.js';
@@ -155,16 +156,29 @@ function definedOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 async function missingServers(env: NodeJS.ProcessEnv, ownNats: boolean): Promise<string[]> {
   const backend = env.QUEUE_BACKEND ?? '';
-  const wanted: Array<[string, string, string]> = [['PostgreSQL', String(env.DATABASE_URL), 'DATABASE_URL']];
-  if (backend.includes('nats') && !ownNats) wanted.push(['NATS', String(env.NATS_URL), 'NATS_URL']);
-  if (backend.includes('rabbitmq')) wanted.push(['RabbitMQ', String(env.AMQP_URL), 'AMQP_URL']);
+  // Each entry: a name, the URLs of which one must answer (NATS_URL may list a cluster's servers), the variable.
+  const wanted: Array<[string, string[], string]> = [
+    ['PostgreSQL', [String(env.DATABASE_URL)], 'DATABASE_URL'],
+  ];
+  if (backend.includes('nats') && !ownNats)
+    wanted.push(['NATS', natsServers(String(env.NATS_URL)), 'NATS_URL']);
+  if (backend.includes('rabbitmq')) wanted.push(['RabbitMQ', [String(env.AMQP_URL)], 'AMQP_URL']);
+  const defaultPort = { NATS: 4222, RabbitMQ: 5672, PostgreSQL: 5432 };
   const missing: string[] = [];
-  for (const [name, url, variable] of wanted) {
-    const { hostname, port } = new URL(url);
-    const defaultPort = { NATS: 4222, RabbitMQ: 5672, PostgreSQL: 5432 }[name] ?? 0;
-    if (!(await portAnswers(Number(port) || defaultPort, hostname || '127.0.0.1'))) {
+  for (const [name, urls, variable] of wanted) {
+    const addresses = urls.map((url) => {
+      const { hostname, port } = new URL(url);
+      return {
+        host: hostname || '127.0.0.1',
+        port: Number(port) || defaultPort[name as keyof typeof defaultPort],
+      };
+    });
+    let answered = false;
+    for (const { host, port } of addresses) answered ||= await portAnswers(port, host);
+    if (!answered) {
+      const where = addresses.map(({ host, port }) => `${host}:${port}`).join(', ');
       missing.push(
-        `${name} does not answer at ${hostname}:${port || defaultPort} (${variable}): start it, or point ${variable} elsewhere`,
+        `${name} does not answer at ${where} (${variable}): start it, or point ${variable} elsewhere`,
       );
     }
   }

@@ -142,6 +142,19 @@ describe('JetStreamWorkQueue', { skip }, () => {
       assert.equal(consumer.config.max_ack_pending, 7);
       assert.equal(consumer.config.max_deliver, 4);
       assert.equal(consumer.config.ack_wait, 2_000 * 1_000_000);
+      assert.equal(stream.config.num_replicas, 1, 'one copy by default (NATS_REPLICAS=1)');
+      assert.equal(consumer.config.num_replicas, 1);
+    });
+
+    it('refuses to start with replicas a single server cannot keep, saying why', async () => {
+      await assert.rejects(
+        createJetStreamWorkQueue({ servers: SERVERS, limits: LIMITS, prefix: nats.prefix(), replicas: 3 }),
+        (error: unknown) => {
+          assert.ok(isQueueUnavailableError(error), `expected QueueUnavailableError, got ${String(error)}`);
+          assert.match(error.message, /could not set up the lanes: .*replicas/);
+          return true;
+        },
+      );
     });
 
     it('refuses publish after close', async () => {

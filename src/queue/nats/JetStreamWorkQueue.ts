@@ -57,6 +57,8 @@ export interface JetStreamWorkQueueOptions {
   duplicateWindowMs?: number;
   /** Pause between reconnect attempts; reconnecting never gives up. Default 1 000 ms. */
   reconnectTimeWaitMs?: number;
+  /** Copies of each stream and consumer (NATS_REPLICAS): 1 to 5, at most the cluster's size. Default 1. */
+  replicas?: number;
 }
 
 const DEFAULT_PREFIX = 'tps';
@@ -137,6 +139,13 @@ const validateLimits = (limits: WorkQueueLimits, lanes: readonly LaneName[]): vo
       throw new RangeError(`${name} must be a whole number ≥ 1, got ${value}`);
   }
   if (!(limits.leaseMs > 0)) throw new RangeError(`leaseMs must be > 0, got ${limits.leaseMs}`);
+};
+
+/** JetStream keeps 1 to 5 copies of a stream. */
+const validateReplicas = (replicas: number): number => {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+    throw new RangeError(`replicas must be a whole number from 1 to 5, got ${replicas}`);
+  return replicas;
 };
 
 /**
@@ -242,6 +251,7 @@ export class JetStreamWorkQueue implements WorkQueue {
       limits: { ...options.limits, wipLimit: { ...options.limits.wipLimit } },
       lanes,
       duplicateWindowMs: options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS,
+      replicas: validateReplicas(options.replicas ?? 1),
     };
     const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     const logger = (options.logger ?? pino({ level: 'silent' })).child({

@@ -61,6 +61,8 @@ export interface TopologySettings {
   limits: WorkQueueLimits;
   lanes: readonly LaneName[];
   duplicateWindowMs: number;
+  /** Copies of each stream and consumer (num_replicas): 1 on one server, 3 or 5 on a cluster. */
+  replicas: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export interface TopologySettings {
  * of dropping the oldest, and a dedupe window for `Nats-Msg-Id`.
  */
 export const laneStreamConfig = (
-  { names, limits, duplicateWindowMs }: TopologySettings,
+  { names, limits, duplicateWindowMs, replicas }: TopologySettings,
   lane: LaneName,
 ): StreamConfig =>
   ({
@@ -81,13 +83,18 @@ export const laneStreamConfig = (
     max_msgs: limits.maxDepth,
     discard: DiscardPolicy.New,
     duplicate_window: nanos(duplicateWindowMs),
+    num_replicas: replicas,
   }) as StreamConfig;
 
 /**
  * The dead-letter stream: kept until replayed (limits retention, on disk). One subject per signal id with one
  * message per subject, so the newest dead letter of an id replaces the older one, as the memory queue does.
  */
-export const deadLetterStreamConfig = ({ names, duplicateWindowMs }: TopologySettings): StreamConfig =>
+export const deadLetterStreamConfig = ({
+  names,
+  duplicateWindowMs,
+  replicas,
+}: TopologySettings): StreamConfig =>
   ({
     name: names.deadLetterStream,
     description: 'TPS dead-letter lane: messages that used up their deliveries',
@@ -97,10 +104,17 @@ export const deadLetterStreamConfig = ({ names, duplicateWindowMs }: TopologySet
     max_msgs_per_subject: 1,
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(duplicateWindowMs),
+    num_replicas: replicas,
   }) as StreamConfig;
 
-/** The lane's durable pull consumer: the WIP limit is `max_ack_pending`, the lease is `ack_wait`. */
-export const laneConsumerConfig = ({ names, limits }: TopologySettings, lane: LaneName): ConsumerConfig =>
+/**
+ * The lane's durable pull consumer: the WIP limit is `max_ack_pending`, the lease is `ack_wait`. It has as many
+ * replicas as its stream (JetStream requires that of a work-queue stream's consumers).
+ */
+export const laneConsumerConfig = (
+  { names, limits, replicas }: TopologySettings,
+  lane: LaneName,
+): ConsumerConfig =>
   ({
     durable_name: names.laneConsumer(lane),
     description: `TPS workers of lane ${lane}`,
@@ -109,6 +123,7 @@ export const laneConsumerConfig = ({ names, limits }: TopologySettings, lane: La
     ack_wait: nanos(limits.leaseMs),
     max_deliver: limits.maxDeliver,
     max_ack_pending: limits.wipLimit[lane],
+    num_replicas: replicas,
   }) as ConsumerConfig;
 
 const STREAM_NOT_FOUND = 10059;
@@ -133,6 +148,8 @@ const STREAM_UPDATABLE = [
   'max_msgs_per_subject',
   'discard',
   'duplicate_window',
+  // JetStream moves a stream between R1, R3 and R5 in place (on a cluster with enough servers).
+  'num_replicas',
 ] as const satisfies readonly (keyof StreamConfig)[];
 
 /** Creates the stream, or brings an existing one to `wanted`; refuses one whose retention or storage differ. */
@@ -168,6 +185,7 @@ const CONSUMER_UPDATABLE = [
   'ack_wait',
   'max_deliver',
   'max_ack_pending',
+  'num_replicas',
 ] as const satisfies readonly (keyof ConsumerConfig)[];
 
 /** Creates the durable consumer, or brings an existing one's lease, deliveries and WIP limit to `wanted`. */
@@ -186,7 +204,9 @@ export async function ensureConsumer(
     if (attempt > 1) return jsm.consumers.add(stream, wanted);
     return jsm.consumers.add(stream, wanted).catch(() => ensureConsumer(jsm, stream, wanted, attempt + 1));
   }
-  const changed = changes(current.config, wanted, CONSUMER_UPDATABLE);
+  // 0 (set by older versions, which did not name it) means "as many as the stream", which ensureStream set.
+  const config = { ...current.config, num_replicas: current.config.num_replicas || wanted.num_replicas };
+  const changed = changes(config, wanted, CONSUMER_UPDATABLE);
   return Object.keys(changed).length > 0 ? jsm.consumers.update(stream, name, changed) : current;
 }
 

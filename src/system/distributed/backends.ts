@@ -43,8 +43,13 @@ export async function connectWorkQueue(
     ...(options.lanes ? { lanes: options.lanes } : {}),
   };
   const nats = async () => {
-    const { createJetStreamWorkQueue } = await import('../../queue/nats/index.js');
-    return createJetStreamWorkQueue({ ...common, servers: config.natsUrl, name: `tps-${options.role}` });
+    const { createJetStreamWorkQueue, natsServers } = await import('../../queue/nats/index.js');
+    return createJetStreamWorkQueue({
+      ...common,
+      servers: natsServers(config.natsUrl),
+      replicas: config.natsReplicas,
+      name: `tps-${options.role}`,
+    });
   };
   const rabbitmq = async () => {
     const { createRabbitMqWorkQueue } = await import('../../queue/rabbitmq/index.js');
