@@ -7,9 +7,10 @@
 # The HEALTHCHECK below probes the API's /health on PORT. Roles that answer elsewhere override it:
 # deploy/docker-compose.yml gives the workers a `healthcheck.test` on WORKER_PORT and downstream one on its
 # three ports; Kubernetes ignores HEALTHCHECK and uses the probes in deploy/k8s/.
-# Validated by test/deploy/dockerfile.test.ts (there is no Docker engine where it was written: it was never built).
+# Built and run by test/deploy/image.test.ts (with buildah, no Docker engine needed: its CMD answers /health as
+# uid 1000, its HEALTHCHECK passes); `make image` builds it (scripts/image.sh). docs/image.md says how.
 
-ARG NODE_IMAGE=node:20.18.1-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- build: every dependency, compile src/ to dist/ ----
 FROM ${NODE_IMAGE} AS build
@@ -18,6 +19,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would run the build before the sources are here; it runs explicitly below.
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/buildWeb.js ./scripts/
 COPY src ./src
 RUN npm run build
 

@@ -3,7 +3,7 @@
 #
 # Variables: URL=http://host:port (the API; default http://localhost:$PORT), PORT=8080 (for up and run-local),
 # LATENCY, ERROR_RATE, TARGET, POOL (chaos), GREP (metrics), TYPE, PAYLOAD (signal), ID (dlq-replay),
-# RATE, DURATION (load), OWN_NATS=1 (run-local starts a nats-server of its own).
+# RATE, DURATION (load), OWN_NATS=1 (run-local starts a nats-server of its own), IMAGE (image: its tag).
 
 .DEFAULT_GOAL := help
 SHELL := /bin/sh
@@ -24,6 +24,7 @@ PAYLOAD ?=
 ID ?=
 RATE ?= 100
 DURATION ?= 60
+IMAGE ?= tps-reference-system:latest
 
 # For targets the design names that this build does not have yet: say so, fail with 2 like `tps`.
 DOCKER_ENGINE = docker info >/dev/null 2>&1
@@ -34,7 +35,7 @@ not_built = @echo "make $@: not built yet ($(1))" >&2; exit 2
 	health status info metrics signal dlq dlq-replay \
 	load spike stress stress-test \
 	experiment chaos-downstream chaos chaos-stop chaos-status chaos-crash-worker chaos-queue-down chaos-queue-recover chaos-cascade \
-	build test lint typecheck format bench clean
+	build image test lint typecheck format bench clean
 
 ##@ Help
 
@@ -160,6 +161,9 @@ chaos-cascade: $(CLI) ## slow service A past its callers' timeouts; the slowness
 
 build: ## compile TypeScript to dist/
 	npm run build
+
+image: ## build the container image (tag IMAGE): docker build where a Docker engine answers, buildah otherwise (scripts/image.sh)
+	scripts/image.sh build $(IMAGE)
 
 test: ## run every test (npm test)
 	npm test

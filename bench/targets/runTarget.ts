@@ -1,5 +1,5 @@
 /** The child side of a bench target: start, announce the URL on stdout, answer RSS and heap requests, close when told. */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { startCpuProfile, type CpuProfile } from './cpuProfile.js';
 import { heapAccount, type HeapAccount } from './heapAccount.js';
@@ -42,7 +42,7 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
         profiler: GCProfiler;
         usedAtStart: number;
         cpuAtStart: NodeJS.CpuUsage;
-        loop: IntervalHistogram;
+        loop: ELDHistogram;
         cpuProfile: CpuProfile | undefined;
       }
     | undefined;
