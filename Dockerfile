@@ -5,7 +5,7 @@
 #   node bin/tps.js worker --pool fast     distributed worker; /health /metrics /status on WORKER_PORT (8081)
 #   node bin/tps.js downstream             services A, B, C on DOWNSTREAM_PORT .. +2 (8091..8093)
 # The HEALTHCHECK below probes the API's /health on PORT. Roles that answer elsewhere override it:
-# deploy/docker-compose.yml gives the workers a `healthcheck.test` on WORKER_PORT and downstream one on its
+# docker-compose.yml gives the workers a `healthcheck.test` on WORKER_PORT and downstream one on its
 # three ports; Kubernetes ignores HEALTHCHECK and uses the probes in deploy/k8s/.
 # Built and run by test/deploy/image.test.ts (with buildah, no Docker engine needed: its CMD answers /health as
 # uid 1000, its HEALTHCHECK passes); `make image` builds it (scripts/image.sh). docs/image.md says how.
