@@ -74,12 +74,21 @@ export const circuitBreakerExperiment = defineExperiment({
     // An open breaker probes only after CIRCUIT_BREAKER_RESET_MS: the wait covers that too.
     const recoveryWaitMs = p.recoveryTimeoutMs + resetMs;
     lab.phase(`waiting for every breaker to close (probes after ${secs(resetMs)}, CIRCUIT_BREAKER_RESET_MS)`);
+    // Breakers already open when the run began (another lane's, left by earlier traffic) may have no work to
+    // probe with: the run waits for the ones it found closed, and its own.
+    const closedAtStart = Object.entries(observer.samples[0]?.breakers ?? {})
+      .filter(([, breaker]) => breaker.state === 'closed')
+      .map(([name]) => name);
     const closed = await observer.waitFor(
-      (s) => s.t > stopAt && Object.values(s.breakers).every((b) => b.state === 'closed'),
+      (s) =>
+        s.t > stopAt &&
+        [BREAKER, ...closedAtStart].every((name) => (s.breakers[name]?.state ?? 'closed') === 'closed'),
       recoveryWaitMs,
     );
     lab.phase(
-      closed ? 'every breaker closed again' : `breakers not all closed after ${secs(recoveryWaitMs)}`,
+      closed
+        ? 'every breaker closed again (those open before the run aside)'
+        : `breakers not all closed after ${secs(recoveryWaitMs)}`,
     );
     await lab.hold(p.tailMs);
     const result = await lab.finish(p.settleTimeoutMs);
