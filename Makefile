@@ -93,7 +93,7 @@ traces: $(CLI) ## recent traces and their value-stream figures (Jaeger at :16686
 
 ##@ Look
 
-health: $(CLI) ## is it healthy? exit 1 when not
+health: $(CLI) ## is it healthy? exit 1 when not, 2 when the andon is red
 	$(TPS) health $(URL_FLAG)
 
 status: $(CLI) ## andon stations, lanes, pools, breakers, percentiles and rates as tables

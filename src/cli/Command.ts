@@ -8,8 +8,6 @@ export interface Command {
   readonly name: string;
   /** One line for the command list in `tps help`. */
   readonly summary: string;
-  /** Named by the design but not built yet: `tps help` lists it under "coming". */
-  readonly coming?: boolean;
   /** The synopsis and its flags, shown by `tps help <command>`, `tps <command> --help` and after a usage error. */
   readonly usage: string;
   run(args: readonly string[], context: CommandContext): Promise<number>;

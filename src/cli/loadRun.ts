@@ -45,6 +45,7 @@ export function describeLine(status: SystemStatus | undefined, style?: Style): s
   return `queue ${lanes} · breakers ${breakers}`;
 }
 
+const STATUS_POLL_MS = 1000;
 const int = (n: number): string => Math.round(n).toString();
 const msText = (n: number): string => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
 
@@ -93,6 +94,9 @@ export async function runLoadWithProgress(options: LoadRunOptions): Promise<Load
     });
   };
   poll();
+  // Polled every second, not at each line: a line every 10 s would otherwise show the queue of 10 s before.
+  const poller = setInterval(poll, STATUS_POLL_MS);
+  poller.unref();
   const stopper = new AbortController();
   const onInterrupt = (): void => stopper.abort();
   process.once('SIGINT', onInterrupt);
@@ -118,6 +122,7 @@ export async function runLoadWithProgress(options: LoadRunOptions): Promise<Load
       },
     });
   } finally {
+    clearInterval(poller);
     process.removeListener('SIGINT', onInterrupt);
     if (tty) out.write('\r\x1b[K');
   }

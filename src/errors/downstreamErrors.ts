@@ -8,6 +8,7 @@ export class DownstreamError extends Error {
     readonly service: string,
     /** HTTP status, or undefined when the call never got an answer (timeout, connection refused). */
     readonly status: number | undefined,
+    /** The whole cause, naming the service: `describeFailure` shows it as it is when there is no status. */
     message: string,
     options?: { cause?: unknown },
   ) {

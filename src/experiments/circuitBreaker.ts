@@ -2,6 +2,12 @@ import { percentile } from './LoadDriver.js';
 import { defineExperiment, Lab, secs, STEADY_LOAD_PARAMS } from './Lab.js';
 
 const BREAKER = 'lane:fast';
+/** How far past the system's slow-call limit an automatic `latencyMs` lands, so each call counts as a failure. */
+const PAST_SLOW_CALL_MS = 250;
+
+/** A number setting from /info's config, or `fallback` when it is not shown. */
+const setting = (config: Record<string, unknown>, name: string, fallback: number): number =>
+  typeof config[name] === 'number' ? config[name] : fallback;
 
 /** Exercise 3: a hanging downstream trips the fast lane's breaker; intake fails fast; probes close it again. */
 export const circuitBreakerExperiment = defineExperiment({
@@ -11,7 +17,16 @@ export const circuitBreakerExperiment = defineExperiment({
     ...STEADY_LOAD_PARAMS,
     baselineMs: { default: 10_000, short: 1500, doc: 'load before the fault' },
     faultMs: { default: 40_000, short: 2000, doc: 'how long the fault stays' },
-    latencyMs: { default: 5000, short: 400, doc: 'latency injected into service-c' },
+    latencyMs: {
+      default: 5000,
+      short: 0,
+      doc: `latency injected into service-c; 0: ${PAST_SLOW_CALL_MS} ms past the system's SLOW_CALL_MS or DOWNSTREAM_TIMEOUT_MS (from /info)`,
+    },
+    openTimeoutMs: {
+      default: 60_000,
+      short: 20_000,
+      doc: 'longest the fault stays on while the breaker has not opened (faultMs at least)',
+    },
     errorRate: { default: 0, short: 0, doc: 'error rate injected into service-c (0..1)' },
     tailMs: { default: 5000, short: 1000, doc: 'load after recovery' },
   },
@@ -19,14 +34,22 @@ export const circuitBreakerExperiment = defineExperiment({
   async run(context, p) {
     const lab = new Lab('circuit-breaker', context, p);
     const { observer } = lab;
+    // The system's own limits decide how slow a call must be to count, and how long the breaker stays open.
+    const config = await lab.client.settings();
+    const slowCallMs = Math.min(
+      setting(config, 'SLOW_CALL_MS', 1500),
+      setting(config, 'DOWNSTREAM_TIMEOUT_MS', 2000),
+    );
+    const resetMs = setting(config, 'CIRCUIT_BREAKER_RESET_MS', 30_000);
+    const latencyMs = p.latencyMs > 0 ? p.latencyMs : slowCallMs + PAST_SLOW_CALL_MS;
     await lab.baseline(p.rate, p.baselineMs);
 
     const failuresBefore = observer.samples.at(-1)?.breakers[BREAKER]?.totalFailures ?? 0;
     const faultAt = lab.now();
     await lab.fault(
-      `fault on: service-c +${p.latencyMs} ms, ${p.errorRate * 100} % errors`,
+      `fault on: service-c +${latencyMs} ms, ${p.errorRate * 100} % errors`,
       '/chaos/downstream',
-      { target: 'service-c', latency_ms: p.latencyMs, error_rate: p.errorRate },
+      { target: 'service-c', latency_ms: latencyMs, error_rate: p.errorRate },
     );
     const visible = await observer.waitFor((s) => s.t > faultAt && s.chaos.length > 0, 2000);
     lab.check(
@@ -34,26 +57,38 @@ export const circuitBreakerExperiment = defineExperiment({
       visible !== undefined,
       visible ? `chaos: ${visible.chaos.join(', ')}` : 'not seen',
     );
+    // The fault stays until the breaker has opened (CIRCUIT_BREAKER_THRESHOLD slow calls in a row, each taking
+    // latencyMs), within openTimeoutMs, and for faultMs at least.
+    const openBy = faultAt + Math.max(p.faultMs, p.openTimeoutMs);
     const firstFailure = await observer.waitFor(
       (s) => (s.breakers[BREAKER]?.totalFailures ?? 0) > failuresBefore,
-      p.faultMs,
+      Math.max(0, openBy - lab.now()),
     );
-    await observer.waitFor(
-      (s) => s.breakers[BREAKER]?.state !== 'closed',
-      Math.max(0, faultAt + p.faultMs - lab.now()),
-    );
+    await observer.waitFor((s) => s.breakers[BREAKER]?.state !== 'closed', Math.max(0, openBy - lab.now()));
     await lab.hold(faultAt + p.faultMs - lab.now());
 
     const stopAt = lab.now();
     await lab.fault('fault off: DELETE /chaos', '/chaos', undefined, 'DELETE');
     const gone = await observer.waitFor((s) => s.t > stopAt && s.chaos.length === 0, 2000);
     lab.check('fault gone from /status after stop', gone !== undefined, gone ? 'chaos: none' : 'still shown');
+    // An open breaker probes only after CIRCUIT_BREAKER_RESET_MS: the wait covers that too.
+    const recoveryWaitMs = p.recoveryTimeoutMs + resetMs;
+    lab.phase(`waiting for every breaker to close (probes after ${secs(resetMs)}, CIRCUIT_BREAKER_RESET_MS)`);
+    // Breakers already open when the run began (another lane's, left by earlier traffic) may have no work to
+    // probe with: the run waits for the ones it found closed, and its own.
+    const closedAtStart = Object.entries(observer.samples[0]?.breakers ?? {})
+      .filter(([, breaker]) => breaker.state === 'closed')
+      .map(([name]) => name);
     const closed = await observer.waitFor(
-      (s) => s.t > stopAt && Object.values(s.breakers).every((b) => b.state === 'closed'),
-      p.recoveryTimeoutMs,
+      (s) =>
+        s.t > stopAt &&
+        [BREAKER, ...closedAtStart].every((name) => (s.breakers[name]?.state ?? 'closed') === 'closed'),
+      recoveryWaitMs,
     );
     lab.phase(
-      closed ? 'every breaker closed again' : `breakers not all closed after ${secs(p.recoveryTimeoutMs)}`,
+      closed
+        ? 'every breaker closed again (those open before the run aside)'
+        : `breakers not all closed after ${secs(recoveryWaitMs)}`,
     );
     await lab.hold(p.tailMs);
     const result = await lab.finish(p.settleTimeoutMs);
@@ -80,6 +115,7 @@ export const circuitBreakerExperiment = defineExperiment({
       observer.samples.filter((s) => s.t < faultAt).at(-1)?.processingP99.fast ?? null;
     const fig = (name: string, v: number | null | undefined, unit = 'ms') =>
       lab.figure(name, v ?? null, unit);
+    fig('latency injected into service-c', latencyMs);
     fig('fault on → first failure seen by /status', firstFailure ? firstFailure.t - faultAt : null);
     fig(
       'first failure → breaker open',
@@ -93,7 +129,10 @@ export const circuitBreakerExperiment = defineExperiment({
     fig('503 answers while open', failFast.length, '');
     fig('open → half-open', opened && halfOpen ? halfOpen.t - opened.t : null);
     fig('fault off → breaker closed', closedAgain ? closedAgain.t - stopAt : null);
-    fig('times the breaker opened', observer.samples.at(-1)?.breakers[BREAKER]?.opens ?? 0, '');
+    // A running total in /status: the run counts only its own.
+    const opensAt = (sample: (typeof observer.samples)[number] | undefined) =>
+      sample?.breakers[BREAKER]?.opens ?? 0;
+    fig('times the breaker opened', opensAt(observer.samples.at(-1)) - opensAt(observer.samples[0]), '');
     result.figures = lab.figures;
     lab.check(
       'the breaker opened',

@@ -10,6 +10,8 @@ export interface LabClient {
   signal(id: string): Promise<SignalRecord | undefined>;
   /** The Prometheus exposition text of GET /metrics. */
   metrics(): Promise<string>;
+  /** The running system's settings as GET /info shows them (`MAX_QUEUE_DEPTH`, …). */
+  settings(): Promise<Record<string, unknown>>;
 }
 
 export function createLabClient(url: string, timeoutMs = 5000): LabClient {
@@ -18,9 +20,10 @@ export function createLabClient(url: string, timeoutMs = 5000): LabClient {
     const response = await fetch(base + path, {
       method,
       signal: AbortSignal.timeout(timeoutMs),
-      ...(body === undefined
+      // Admin routes take JSON only: a call without options sends {}.
+      ...(body === undefined && method === 'GET'
         ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        : { body: JSON.stringify(body ?? {}), headers: { 'content-type': 'application/json' } }),
     });
     const text = await response.text();
     let json: unknown = text;
@@ -49,6 +52,12 @@ export function createLabClient(url: string, timeoutMs = 5000): LabClient {
       const answer = await call('GET', '/metrics');
       if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
       return String(answer.json);
+    },
+    async settings() {
+      const answer = await call('GET', '/info');
+      if (answer.status !== 200) throw new Error(`GET /info answered ${answer.status}`);
+      const config = (answer.json as { config?: unknown }).config;
+      return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
     },
     async signal(id) {
       const answer = await call('GET', `/signal/${encodeURIComponent(id)}/status`);

@@ -44,6 +44,7 @@ export interface ProgressSnapshot {
   inFlight: number;
   accepted: number;
   rejected: Rejections;
+  /** The schedule's mean rate over the interval this snapshot reports (it may end before the interval does). */
   targetRate: number;
   intervalRate: number;
   intervalP50: number;

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { serveBodies, type BodyHandler, type BodyServer } from '../../test/support/bodyServer.js';
 import { formatReport } from './formatReport.js';
 import type { LoadReport, ProgressSnapshot } from './LoadReport.js';
-import { runOpenModelLoad as runWith, type OpenModelLoadOptions } from './runOpenModelLoad.js';
+import { meanRate, runOpenModelLoad as runWith, type OpenModelLoadOptions } from './runOpenModelLoad.js';
 import { LOAD_CLIENTS } from './transport.js';
 
 const servers: BodyServer[] = [];
@@ -28,6 +28,21 @@ const total = (report: LoadReport): number =>
   report.rejected.errors;
 
 const body = (i: number): string => JSON.stringify({ signal_type: 'execute', payload: { i } });
+
+describe('meanRate', () => {
+  it('averages the schedule over an interval, 0 for one wholly after it', () => {
+    const ramp = (elapsed: number) => (elapsed < 500 ? 100 : 300);
+    assert.equal(meanRate(ramp, 0, 1000), 200);
+    assert.equal(
+      meanRate(() => 1000, 9000, 10_000),
+      1000,
+    );
+    assert.equal(
+      meanRate(() => 1000, 10_000, 10_000),
+      0,
+    );
+  });
+});
 
 for (const client of LOAD_CLIENTS)
   describe(`runOpenModelLoad, sent through ${client}`, () => {
@@ -176,6 +191,25 @@ for (const client of LOAD_CLIENTS)
       assert.ok(seen.length >= 3, `${seen.length} progress reports`);
       const last = seen.at(-1);
       assert.ok(last && last.sent > 0 && last.accepted > 0 && last.intervalP50 > 0);
+    });
+
+    it('reports the target rate of the last interval, also when sending ended inside it', async () => {
+      // Answers 400 ms late, so the run outlasts its schedule and reports an interval that straddles its end.
+      const { url } = await serve((request, text, response) => {
+        setTimeout(() => accept(request, text, response), 400);
+      });
+      const seen: ProgressSnapshot[] = [];
+      await runOpenModelLoad({
+        url,
+        ratePerSecond: 200,
+        durationMs: 400,
+        body,
+        progressEveryMs: 300,
+        onProgress: (progress) => seen.push(progress),
+      });
+      assert.ok(seen.length >= 2, `${seen.length} progress reports`);
+      // The second interval (300–600 ms) is partly after the schedule: its target is still 200/s.
+      for (const progress of seen.filter((p) => p.elapsedMs < 700)) assert.equal(progress.targetRate, 200);
     });
 
     it('follows a ramp of rates', async () => {

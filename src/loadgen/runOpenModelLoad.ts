@@ -170,7 +170,7 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
         inFlight: inFlight(),
         accepted,
         rejected: { ...rejected },
-        targetRate: sendingDone ? 0 : rateAt(elapsedMs),
+        targetRate: meanRate(rateAt, lastProgressAt, Math.min(elapsedMs, durationMs)),
         intervalRate: (intervalSent * 1000) / Math.max(1, elapsedMs - lastProgressAt),
         intervalP50: interval.p50,
         intervalP99: interval.p99,
@@ -210,4 +210,17 @@ export async function runOpenModelLoad(options: OpenModelLoadOptions): Promise<L
     errorKinds,
     aborted,
   };
+}
+
+/**
+ * The schedule's mean rate over [fromMs, toMs): the target of the interval a progress line reports, also when
+ * sending ended inside it. 0 for an interval wholly after the schedule.
+ */
+export function meanRate(rateAt: (elapsedMs: number) => number, fromMs: number, toMs: number): number {
+  if (toMs <= fromMs) return 0;
+  const steps = 20;
+  const width = (toMs - fromMs) / steps;
+  let sum = 0;
+  for (let i = 0; i < steps; i++) sum += rateAt(fromMs + (i + 0.5) * width);
+  return sum / steps;
 }

@@ -29,6 +29,9 @@ export interface FlowPercentiles {
   lead_time: Record<LaneName, PercentileSnapshot>;
 }
 
+/** Health reports, left out of the API's request rate and 5xx share (the api station). */
+const HEALTH_ROUTES = new Set(['/health', '/health/live']);
+
 const perLane = <T>(make: (lane: LaneName) => T): Record<LaneName, T> =>
   Object.fromEntries(LANES.map((lane) => [lane, make(lane)])) as Record<LaneName, T>;
 
@@ -55,6 +58,9 @@ export class FlowStats implements ProcessObserver {
   request(sample: { method: string; route: string; status: number; ms: number }): void {
     this.metrics.apiRequests.inc({ method: sample.method, route: sample.route, status: sample.status });
     this.metrics.apiLatency.observe({ method: sample.method, route: sample.route }, sample.ms / 1000);
+    // A /health 503 reports a stopped line; counted as a refusal it would keep the api station red (and
+    // every probe would add to it) after the line restarts.
+    if (HEALTH_ROUTES.has(sample.route)) return;
     this.counters.add('requests');
     if (sample.status >= 500) this.counters.add('server_errors');
     if (sample.route === '/signal' && sample.method === 'POST') {

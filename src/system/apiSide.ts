@@ -16,6 +16,7 @@ import { deriveStations } from '../tps/andon/index.js';
 import { createRouter } from '../tps/heijunka/index.js';
 import type { Breaker, Line } from '../tps/jidoka/index.js';
 import { updateGauges } from './gauges.js';
+import { intakeChecks } from './healthChecks.js';
 import type { Instruments } from './instruments.js';
 import { sloView } from './serviceLevels.js';
 import { andonInput, systemStatus, type StatusParts } from './systemStatus.js';
@@ -139,10 +140,14 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     onAndonEvent: (listener) => board.onEvent(listener),
     health: async () => {
       await observe();
-      const availability = queue.availability();
       const checks: Record<string, string> = {
-        intake: options.draining() ? 'draining: the system is shutting down' : 'ok',
-        queue: availability.available ? 'ok' : `unavailable: ${availability.cause ?? 'unknown'}`,
+        ...intakeChecks({
+          draining: options.draining(),
+          availability: queue.availability(),
+          queueBreaker: options.queueBreaker,
+          line,
+          now: clock.now(),
+        }),
         ...(await options.checks?.()),
       };
       const stations = board.stations();

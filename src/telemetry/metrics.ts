@@ -4,6 +4,13 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** Buckets of the queue-wait, processing and lead-time histograms; the SLO rules read lead time at 1 and 10 s. */
 export const FLOW_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** prom-client defaults that are gauges named like counters (`_total`). */
+const COUNTER_NAMED_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /** An SLO as the `slo_*` gauges read it when scraped. */
 export interface SloReading {
   name: string;
@@ -18,6 +25,9 @@ export function createMetrics(
   slos: () => readonly SloReading[] = () => [],
 ) {
   collectDefaultMetrics({ register: registry });
+  // prom-client names these three gauges like counters, which `promtool check metrics` reports; the by-type
+  // gauges beside them (nodejs_active_handles{type} …) stay, and sum() over one gives the dropped total.
+  for (const name of COUNTER_NAMED_GAUGES) registry.removeSingleMetric(name);
   const registers = [registry];
   return {
     registry,

@@ -1,3 +1,4 @@
+import { FAVICON_LINK } from './favicon.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { escape } from './board/format.js';
@@ -44,6 +45,7 @@ const laneRow = (scope: string, label: string) =>
 export function boardPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${FAVICON_LINK}
 <title>Andon board · TPS Reference System</title>
 <style>${BASE_STYLE}${UPLOT_STYLE}${STYLE}</style></head>
 <body>

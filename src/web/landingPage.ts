@@ -1,3 +1,5 @@
+import { FAVICON_LINK } from './favicon.js';
+
 const PRINCIPLES: Array<[string, string]> = [
   [
     'Jidoka',
@@ -20,12 +22,13 @@ const escape = (text: string) =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
 /** `GET /`: what this is and where to look. */
-export function landingPage(info: Record<string, unknown>): string {
+export function landingPage(info: Record<string, unknown>, address: string): string {
   const items = PRINCIPLES.map(([name, what]) => `<li><strong>${name}</strong>: ${escape(what)}</li>`).join(
     '\n',
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${FAVICON_LINK}
 <title>TPS Reference System</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 code{background:#f1f1f1;padding:.1rem .3rem;border-radius:3px}a{color:#0b57d0}</style></head>
@@ -39,6 +42,6 @@ Mode <code>${escape(String(info.mode))}</code>, queue <code>${escape(String((inf
 <li><a href="/health">/health</a> and <a href="/info">/info</a></li>
 <li><a href="/metrics">/metrics</a>: Prometheus exposition</li>
 <li><a href="/dlq">/dlq</a>: dead-lettered signals</li></ul>
-<h2>Try</h2><p><code>curl -X POST localhost:8080/signal -H 'content-type: application/json' -d '{"signal_type":"execute","payload":{"task":"test"}}'</code></p>
+<h2>Try</h2><p><code>curl -X POST ${escape(address)}/signal -H 'content-type: application/json' -d '{"signal_type":"execute","payload":{"task":"test"}}'</code></p>
 <h2>The principles</h2><ul>${items}</ul></body></html>`;
 }

@@ -1,3 +1,4 @@
+import { FAVICON_LINK } from './favicon.js';
 import { LANES } from '../domain/signal.js';
 import { BASE_STYLE } from './baseStyle.js';
 import { OUTCOME_FILTERS } from './traces/render.js';
@@ -40,6 +41,7 @@ const options = (values: readonly string[], any: string): string =>
 export function tracesPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${FAVICON_LINK}
 <title>Traces · TPS Reference System</title>
 <style>${BASE_STYLE}${STYLE}</style></head>
 <body>

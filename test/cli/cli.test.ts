@@ -115,6 +115,42 @@ describe('tps against a running system', () => {
     assert.match(run.stdout, /^healthy \(HTTP 200\)/);
   });
 
+  it('health exits 2 while the andon is red, saying unhealthy and why when the whole line is stopped', async () => {
+    const admin = (path: string, body: object) =>
+      fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await admin('/andon/pull', { lane: 'slow', reason: 'a lane stopped' })).status, 200);
+    const lane = await tps(['health', '--url', url]);
+    assert.equal(lane.code, 2, 'red andon, though the fast lane still takes signals');
+    assert.match(lane.stdout, /^healthy \(HTTP 200\) at \S+ — andon red/);
+    assert.match(lane.stdout, /red\s+lane:slow: .*a lane stopped/);
+    assert.equal((await admin('/andon/pull', { reason: 'the whole line' })).status, 200);
+    const line = await tps(['health', '--url', url]);
+    assert.equal(line.code, 2);
+    assert.match(line.stdout, /^unhealthy \(HTTP 503\)/);
+    assert.match(
+      line.stdout,
+      /^\s+check line: stopped: andon cord pulled for the whole line.*: the whole line/m,
+    );
+    assert.equal((await admin('/andon/reset', {})).status, 200);
+    assert.equal((await admin('/andon/reset', { lane: 'slow' })).status, 200);
+    const back = await tps(['health', '--url', url]);
+    assert.equal(back.code, 0, back.stdout);
+  });
+
+  it('help lists the commands and the exit codes, with no empty "coming:" heading', async () => {
+    const run = await tps(['help']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /coming:/);
+    assert.match(run.stdout, /^ {2}tps health /m);
+    assert.match(run.stdout, /tps health: 2 also when the andon is red/);
+    const health = await tps(['health', '--help']);
+    assert.match(health.stdout, /2 the andon is red/);
+  });
+
   it('metrics --grep keeps only the matching lines of the exposition', async () => {
     const run = await tps(['metrics', '--grep', 'queue_depth', '--url', url]);
     assert.equal(run.code, 0, run.stderr);

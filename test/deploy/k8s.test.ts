@@ -166,6 +166,17 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
+  /**
+   * The API's and the workers' /health is 503 while intake cannot accept or a broker is down: a restart fixes
+   * neither, so liveness reads /health/live; the API stays ready too, so clients get its 503 with Retry-After
+   * and `POST /andon/reset` reaches a stopped line. Start-up waits for /health.
+   */
+  const probePath = (deployment: string, probe: string): string => {
+    if (probe === 'startupProbe' || deployment === 'downstream') return '/health';
+    if (probe === 'livenessProbe' || deployment === 'api') return '/health/live';
+    return '/health';
+  };
+
   it('give every Deployment probes, resource requests and limits, and a non-root securityContext', () => {
     for (const { name, doc } of ofKind('Deployment')) {
       const pod = podSpec(doc, name);
@@ -191,7 +202,11 @@ describe('deploy/k8s manifests', () => {
             ports.some((p) => p.name === port || p.containerPort === port),
             `${name} ${probe} port ${String(port)}`,
           );
-          assert.equal(record(record(c[probe], probe).httpGet, probe).path, '/health', `${name} ${probe}`);
+          assert.equal(
+            record(record(c[probe], probe).httpGet, probe).path,
+            probePath(name, probe),
+            `${name} ${probe}`,
+          );
         }
       }
     }

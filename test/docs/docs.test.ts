@@ -60,3 +60,17 @@ describe('make help', () => {
     for (const target of targets) assert.match(help, new RegExp(`^  ${target} `, 'm'), `make ${target}`);
   });
 });
+
+describe('the exercises', () => {
+  it('say where Grafana and Jaeger come from: the compose stack, which has both', () => {
+    const exercises = readFileSync(new URL('../../docs/exercises.md', import.meta.url), 'utf8');
+    assert.doesNotMatch(exercises, /observability issue/);
+    assert.match(
+      exercises.replace(/\s+/g, ' '),
+      /Grafana .* and Jaeger .* come with the compose stack, `deploy\/docker-compose\.yml`/,
+    );
+    const compose = readFileSync(new URL('../../deploy/docker-compose.yml', import.meta.url), 'utf8');
+    assert.match(compose, /^ {2}grafana:$/m);
+    assert.match(compose, /^ {2}jaeger:$/m);
+  });
+});

@@ -9,13 +9,21 @@ interface HealthAnswer {
   andon?: { overall: string; red: string[]; yellow: string[] };
 }
 
+/** The exit code while the andon is red; 1 stays "unhealthy or unreachable", as for every command. */
+const RED_ANDON_EXIT = 2;
+
 export const healthCommand: Command = {
   name: 'health',
-  summary: 'is it healthy? (GET /health; exit 1 when not)',
+  summary: 'is it healthy? (GET /health; exit 1 when not, 2 when the andon is red)',
   usage: `tps health [--url URL]
 
   Prints healthy or unhealthy with the failing checks, and which andon stations are red or yellow.
-  --url URL   the API (default http://localhost:$PORT, PORT defaulting to 8080)`,
+  Unhealthy means intake cannot take signals now: the queue backend is down, the queue breaker is open, the
+  whole line is stopped (andon cord, or every lane's breaker open), or the system is shutting down.
+  --url URL   the API (default http://localhost:$PORT, PORT defaulting to 8080)
+
+  Exit codes: 0 healthy (andon green or yellow); 1 unhealthy, or nothing answers; 2 the andon is red (a cord
+  pulled, a breaker open, …), whether or not intake still accepts: a person should look.`,
 
   async run(args, { env }) {
     const { values } = parseFlags('health', args, URL_FLAG);
@@ -37,6 +45,7 @@ export const healthCommand: Command = {
     }
     for (const station of andon?.red ?? []) console.log(`  ${style.level('red')}     ${station}`);
     for (const station of andon?.yellow ?? []) console.log(`  ${style.level('yellow')}  ${station}`);
+    if (andon?.overall === 'red') return RED_ANDON_EXIT;
     return health.status === 'healthy' ? 0 : 1;
   },
 };

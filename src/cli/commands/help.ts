@@ -26,20 +26,14 @@ export function helpCommand(commands: () => readonly Command[]): Command {
 
 /** The command list with each synopsis: what `tps`, `tps help` and an unknown command show. */
 export function overview(commands: readonly Command[]): string {
-  const coming = commands.filter((c) => c.coming);
-  const ready = commands.filter((c) => !c.coming);
-  const width = Math.max(...coming.map((c) => c.name.length));
   return [
     'usage: tps <command> [flags]',
     '',
     'commands (tps help <command>, or tps <command> --help, explains the flags):',
-    ...ready.flatMap((c) => [...synopsis(c).map((line) => `  ${line}`), `      ${c.summary}`]),
-    '',
-    'coming:',
-    ...coming.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.flatMap((c) => [...synopsis(c).map((line) => `  ${line}`), `      ${c.summary}`]),
     '',
     'Commands that talk to the API take --url URL (default http://localhost:$PORT, PORT defaulting to 8080).',
-    'Exit codes: 0 ok, 1 failed or nothing answers, 2 wrong usage.',
+    'Exit codes: 0 ok, 1 failed or nothing answers, 2 wrong usage (tps health: 2 also when the andon is red).',
   ].join('\n');
 }
 

@@ -38,9 +38,11 @@ export const upCommand: Command = {
 
     const running = await readPid(files.pidFile);
     if (running !== undefined && isAlive(running)) {
-      if (await healthy(api)) {
+      const answer = await healthAnswer(api);
+      if (answer !== undefined) {
+        const unhealthy = answer === 'unhealthy' ? ' but is unhealthy (see `tps health`)' : '';
         console.log(
-          `already up: pid ${running} answers at ${url} (log ${files.logFile}; stop with \`tps down\`)`,
+          `already up: pid ${running} answers at ${url}${unhealthy} (log ${files.logFile}; stop with \`tps down\`)`,
         );
         return 0;
       }
@@ -48,7 +50,7 @@ export const upCommand: Command = {
       return waitForHealth(api, running, files, 0, undefined);
     }
     if (running !== undefined) await removePidFile(files.pidFile);
-    if (await healthy(api)) {
+    if ((await healthAnswer(api)) !== undefined) {
       console.error(
         `something already answers at ${url}, but not one \`tps up\` started (no live pid in ${files.pidFile}); ` +
           'stop it first, or choose another port with PORT=…',
@@ -91,6 +93,20 @@ export const upCommand: Command = {
     return waitForHealth(api, child.pid, files, logOffset, exited);
   },
 };
+
+/**
+ * How a running system answers /health: 503 "unhealthy" is an answer too (a stopped line), so a system that runs
+ * is not taken for one that is starting.
+ */
+async function healthAnswer(api: ApiClient): Promise<'healthy' | 'unhealthy' | undefined> {
+  try {
+    const answer = await api.get('/health', { timeoutMs: 2_000 });
+    const status = (answer.json as { status?: unknown } | undefined)?.status;
+    return status === 'healthy' || status === 'unhealthy' ? status : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function healthy(api: ApiClient): Promise<boolean> {
   try {

@@ -86,6 +86,8 @@ export async function startWorkerProcess(
       },
     });
   });
+  // Liveness: the process answers (a broker outage makes /health 503, which a restart would not fix).
+  app.get('/health/live', async () => ({ status: 'alive' }));
   app.get('/metrics', async (_request, reply) => {
     setPoolGauges(metrics, lanePool ? [lanePool.snapshot()] : []);
     setBreakerStates(metrics, breakers);

@@ -38,10 +38,8 @@ describe('isTrippingFailure', () => {
 describe('describeFailure', () => {
   it('says who answered what, or who did not answer', () => {
     assert.equal(describeFailure(new DownstreamError('service-c', 500, 'boom')), 'service-c answered 500');
-    assert.equal(
-      describeFailure(new DownstreamError('service-b', undefined, 'connection refused')),
-      'service-b did not answer: connection refused',
-    );
+    const refused = 'service-b did not answer: Error: connect ECONNREFUSED 127.0.0.1:8092';
+    assert.equal(describeFailure(new DownstreamError('service-b', undefined, refused)), refused);
   });
 
   it('names timeouts, other errors and things thrown that are not errors', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { averageValueStream, measureValueStream } from './measureValueStream.js';
+import { averageValueStream, measureValueStream, timeCovered } from './measureValueStream.js';
 
 describe('measureValueStream', () => {
   it('is all zeros for no spans', () => {
@@ -67,5 +67,22 @@ describe('averageValueStream', () => {
   it('is zero over nothing', () => {
     assert.equal(averageValueStream([]).count, 0);
     assert.equal(averageValueStream([]).pce, 0);
+  });
+});
+
+describe('timeCovered', () => {
+  it('counts nested and overlapping spans once, and gaps not at all', () => {
+    const parent = { start: 0, end: 271 };
+    const child = { start: 10, end: 260 };
+    assert.equal(timeCovered([parent, child]), 271);
+    assert.equal(
+      timeCovered([
+        { start: 0, end: 10 },
+        { start: 5, end: 20 },
+        { start: 30, end: 40 },
+      ]),
+      30,
+    );
+    assert.equal(timeCovered([]), 0);
   });
 });

@@ -24,6 +24,14 @@ function merge(intervals: Interval[]): Interval[] {
 const length = (intervals: Interval[]): number =>
   intervals.reduce((sum, [start, end]) => sum + (end - start), 0);
 
+/**
+ * The wall time some of these spans were running: nested and parallel spans count once (a worker's span and
+ * its child calls are not added up).
+ */
+export function timeCovered(spans: readonly { start: number; end: number }[]): number {
+  return length(merge(spans.map((span): Interval => [span.start, span.end])));
+}
+
 /** How much of `covered` lies inside `holes` (both merged). */
 function overlap(covered: Interval[], holes: Interval[]): number {
   let total = 0;

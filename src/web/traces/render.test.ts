@@ -76,7 +76,25 @@ describe('trace viewer rendering', () => {
     assert.match(html, /left:40\.00%;width:60\.00%/, 'the worker span starts at 40 % of the lead time');
     assert.match(html, /data-status="error">.*<strong class="err">ERROR<\/strong>: service-c answered 503/);
     assert.match(html, /1 ERROR/);
+    // service-c: a 2 ms try at 42, then 50 ms at 45: 52 ms of work.
+    assert.match(
+      html,
+      /data-service-group="service-c"><h3>service-c <span class="small">2 spans · work 52\.0 ms/,
+    );
     assert.match(html, /Solid blue: work.*Striped grey: waiting.*Red, marked ERROR/);
+  });
+
+  it('gives a service the wall time its work covered, nested spans counted once', () => {
+    const nested: TraceDetail = {
+      ...TRACE,
+      duration_ms: 271,
+      spans: [
+        span({ span_id: 'p', service: 'worker', name: 'process execute', start_ms: 0, duration_ms: 271 }),
+        span({ span_id: 'n1', service: 'worker', name: 'call service-c', start_ms: 10, duration_ms: 250 }),
+        span({ span_id: 'n2', service: 'worker', name: 'write status', start_ms: 261, duration_ms: 8 }),
+      ],
+    };
+    assert.match(waterfallHtml(nested), /worker <span class="small">3 spans · work 271 ms/);
   });
 
   it('escapes what comes from the data', () => {

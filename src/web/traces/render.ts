@@ -13,6 +13,7 @@ import {
   type TraceSummary,
   type ValueStream,
 } from '../../domain/traces.js';
+import { timeCovered } from '../../tps/valuestream/measureValueStream.js';
 import { escape, timeOf } from '../board/format.js';
 
 /** The roles in the order a signal meets them; any other service follows in order of first appearance. */
@@ -176,8 +177,13 @@ export function waterfallHtml(trace: TraceDetail): string {
   const total = Math.max(trace.duration_ms, ...trace.spans.map((s) => s.start_ms + s.duration_ms), 0);
   const groups = groupByService(trace.spans)
     .map(([service, spans]) => {
+      // Wall time covered, not a sum: a worker's span and the calls nested in it are one stretch of work.
       const sum = (stage: 'wait' | 'work') =>
-        spans.filter((s) => s.stage === stage).reduce((ms, s) => ms + s.duration_ms, 0);
+        timeCovered(
+          spans
+            .filter((s) => s.stage === stage)
+            .map((s) => ({ start: s.start_ms, end: s.start_ms + s.duration_ms })),
+        );
       const errors = spans.filter((s) => s.status === 'error').length;
       return (
         `<div class="group" data-service-group="${escape(service)}"><h3>${escape(service)} ` +

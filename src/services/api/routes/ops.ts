@@ -8,6 +8,10 @@ export const opsRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     return reply.code(503).send({ status: 'unhealthy', checks: health.checks, andon: health.andon });
   });
 
+  // Liveness (a Kubernetes livenessProbe): the process answers. Not /health, which is 503 while the line is
+  // stopped or a broker is down: a restart would not fix either, and it would reset the andon cords by hand.
+  app.get('/health/live', async () => ({ status: 'alive' }));
+
   app.get('/info', async () => deps.info());
 
   app.get('/status', async () => deps.status());
