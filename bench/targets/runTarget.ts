@@ -15,7 +15,9 @@ export type TargetRequest =
   | { type: 'close' }
   /** Starts counting what the garbage collector sees; `heap-stop` answers with the account. */
   | { type: 'heap-start' }
-  | { type: 'heap-stop' };
+  | { type: 'heap-stop' }
+  /** RSS, heap used and the event loop's delay since the previous `vitals` (the soak asks once a minute). */
+  | { type: 'vitals' };
 export type TargetReply =
   | { type: 'rss'; rss: number }
   /** CPU time of the whole process so far (user and system), ms. */
@@ -25,7 +27,19 @@ export type TargetReply =
    * `stallMs`: the longest the event loop was kept from running a 1 ms timer (collections, long tasks, and time
    * the operating system gave the process's other threads), which bounds the latency the target itself added.
    */
-  | { type: 'heap'; account: HeapAccount; cpuMs: number; stallMs: number };
+  | { type: 'heap'; account: HeapAccount; cpuMs: number; stallMs: number }
+  | { type: 'vitals'; vitals: Vitals };
+/**
+ * Event-loop lag is how much later than asked a 10 ms timer ran (`monitorEventLoopDelay` records the whole
+ * interval, timer included, so its resolution is taken off).
+ */
+export interface Vitals {
+  rss: number;
+  heapUsed: number;
+  loopP99Ms: number;
+  loopMeanMs: number;
+  loopMaxMs: number;
+}
 export interface TargetAnnouncement {
   url: string;
   pid: number;
@@ -48,6 +62,7 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
     | undefined;
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const reply = (message: TargetReply): void => void process.send?.(message);
+  let loopSinceLastVitals: IntervalHistogram | undefined;
   process.on('message', (message: TargetRequest) => {
     if (message.type === 'rss') reply({ type: 'rss', rss: process.memoryUsage().rss });
     else if (message.type === 'cpu') {
@@ -80,6 +95,10 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
       void writeProfile(measured.cpuProfile).then(() =>
         reply({ type: 'heap', account, cpuMs: (cpu.user + cpu.system) / 1000, stallMs }),
       );
+    } else if (message.type === 'vitals') {
+      loopSinceLastVitals ??= startLoopMonitor();
+      reply({ type: 'vitals', vitals: vitalsOf(loopSinceLastVitals) });
+      loopSinceLastVitals.reset();
     } else if (message.type === 'close') shutdown();
   });
   process.on('disconnect', shutdown);
@@ -88,6 +107,28 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ benchTarget: { url: target.url, pid: process.pid } satisfies TargetAnnouncement })}\n`,
   );
+}
+
+const LOOP_RESOLUTION_MS = 10;
+
+function startLoopMonitor(): IntervalHistogram {
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
+  return loop;
+}
+
+function vitalsOf(loop: IntervalHistogram): Vitals {
+  const lagMs = (ns: number): number =>
+    Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0;
+  const { rss, heapUsed } = process.memoryUsage();
+  const sampled = loop.count > 0;
+  return {
+    rss,
+    heapUsed,
+    loopP99Ms: sampled ? lagMs(loop.percentile(99)) : 0,
+    loopMeanMs: sampled ? lagMs(loop.mean) : 0,
+    loopMaxMs: sampled ? lagMs(loop.max) : 0,
+  };
 }
 
 async function writeProfile(profile: CpuProfile | undefined): Promise<void> {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { systemNodeFlags } from '../../src/system/nodeFlags.js';
 import type { HeapAccount } from './heapAccount.js';
-import type { TargetAnnouncement, TargetReply, TargetRequest } from './runTarget.js';
+import type { TargetAnnouncement, TargetReply, TargetRequest, Vitals } from './runTarget.js';
 
 export interface RunningTarget {
   url: string;
@@ -21,6 +21,8 @@ export interface RunningTarget {
   heapDuring<T>(
     during: () => Promise<T>,
   ): Promise<{ result: T; account: HeapAccount; cpuMs: number; stallMs: number }>;
+  /** RSS, heap used and event-loop lag since the previous call (the first call starts the lag monitor). */
+  vitals(): Promise<Vitals>;
   /** Asks the target to close, and kills it if it has not exited within `graceMs` (default 5000). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -107,6 +109,11 @@ export async function startTarget(
       const reply = replyOf(child, 'cpu');
       send({ type: 'cpu' });
       return (await reply).cpuMs;
+    },
+    async vitals() {
+      const reply = replyOf(child, 'vitals');
+      send({ type: 'vitals' });
+      return (await reply).vitals;
     },
     async heapDuring(during) {
       send({ type: 'heap-start' });

@@ -165,7 +165,11 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
       name: 'tps-reference-system',
       version: VERSION,
       mode: options.mode,
-      queue: { backend: queue.backend, durable: queue.durable },
+      queue: {
+        backend: queue.backend,
+        durable: queue.durable,
+        durability: durabilityNote(queue.durable, config.shutdownTimeoutMs),
+      },
       store: options.storeInfo,
       started_at: new Date(startedAt).toISOString(),
       uptime_s: Math.round((clock.now() - startedAt) / 1000),
@@ -191,6 +195,13 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
       await instruments.tracing.shutdown();
     },
   };
+}
+
+/** What becomes of queued signals when the process stops, for `/info`. */
+function durabilityNote(durable: boolean, graceMs: number): string {
+  return durable
+    ? `queued signals outlive this process; on SIGTERM the signals in hand finish within SHUTDOWN_TIMEOUT_MS (${graceMs} ms) or go back to their lane`
+    : `queued and in-flight signals live in this process: on SIGTERM the workers finish them within SHUTDOWN_TIMEOUT_MS (${graceMs} ms), and those left then are lost (the log says how many); a crash loses them all`;
 }
 
 /** A signal as `GET /signal/:id/status` shows it: internal bookkeeping left out. */

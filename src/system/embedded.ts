@@ -11,6 +11,7 @@ import { TracedStatusStore } from '../store/TracedStatusStore.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createLine } from '../tps/jidoka/index.js';
 import { createApiSide } from './apiSide.js';
+import { logDrained, outcomeTotals } from './drainReport.js';
 import { createInstruments } from './instruments.js';
 import { observeParts, recordChaos } from './observeParts.js';
 import { workQueueLimits } from './workQueueLimits.js';
@@ -116,15 +117,24 @@ async function wire(config: Config, logger: Logger) {
   const close = async () => {
     if (draining) return;
     draining = true;
-    const deadline = clock.now() + config.shutdownTimeoutMs;
+    const startedAt = clock.now();
+    const deadline = startedAt + config.shutdownTimeoutMs;
+    const before = await outcomeTotals(metrics);
+    const waiting = unfinished(await queue.stats());
     // The memory queue dies with the process, so the workers first empty it, as far as the time allows.
-    logger.info('draining: intake answers 503, workers finish the queued signals and what they hold');
+    logger.info(
+      { queued_or_in_flight: waiting, grace_ms: config.shutdownTimeoutMs },
+      `draining: intake answers 503, workers finish the ${waiting} queued and in-flight signals`,
+    );
     await waitUntil(async () => unfinished(await queue.stats()) === 0, deadline);
     await workers.close(deadline);
-    const lost = unfinished(await queue.stats());
-    if (lost > 0) {
-      logger.warn({ lost }, `${lost} queued signals are lost: the memory queue does not outlive the process`);
-    }
+    logDrained(logger, {
+      before,
+      after: await outcomeTotals(metrics),
+      left: unfinished(await queue.stats()),
+      graceMs: config.shutdownTimeoutMs,
+      tookMs: clock.now() - startedAt,
+    });
     await apiSide.close();
     await chain.close();
     for (const disposable of disposables) disposable.dispose();
