@@ -50,6 +50,12 @@ const share = (doc: string, d: number): NumberSpec => ({
 export const SETTINGS = {
   PORT: int('HTTP port of the API (0 picks a free one)', 8080, 0, 65535),
   HOST: { type: 'string', doc: 'Address the API listens on', default: 'localhost' },
+  ALLOWED_HOSTS: {
+    type: 'string',
+    doc: 'Host names (comma list; `name` for any port, `name:port` for one) every server of ours answers besides loopback (localhost, 127.0.0.1, [::1]); others get 421, against DNS rebinding. Needed with HOST=0.0.0.0: list the names clients use',
+    default: '',
+    pattern: '^[A-Za-z0-9.:\\[\\]_, -]*$',
+  },
   QUEUE_BACKEND: {
     type: 'string',
     doc: 'Where lanes live: memory (embedded); nats, rabbitmq or nats+rabbitmq (NATS, RabbitMQ when NATS is down) for the distributed mode',

@@ -4,6 +4,7 @@ import { TpsError } from '../../errors/index.js';
 import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { emptyBodyIsNoOptions } from '../../services/api/plugins/emptyBody.js';
 import { errorsPlugin } from '../../services/api/plugins/errors.js';
+import { contractServerOptions, hostGuard } from '../../services/frontDoor.js';
 import type { NatsServerProcess } from './NatsServerProcess.js';
 import type { RoleState, RoleSupervisor } from './RoleSupervisor.js';
 
@@ -31,9 +32,11 @@ export async function buildSupervisorApp(parts: {
   adminToken: string;
 }): Promise<FastifyInstance> {
   const { roles, broker } = parts;
-  const app = Fastify();
+  // On loopback only: run-local's children reach it at 127.0.0.1, so no name besides loopback is allowed.
+  const app = Fastify(contractServerOptions());
+  app.addHook('onRequest', hostGuard(''));
   await app.register(errorsPlugin);
-  app.addHook('preHandler', adminGuard(parts.adminToken));
+  app.addHook('onRequest', adminGuard(parts.adminToken));
   app.addHook('preValidation', emptyBodyIsNoOptions);
   const state = (): SupervisorState => ({
     roles: roles.state(),
