@@ -52,9 +52,8 @@ export const SETTINGS = {
   HOST: { type: 'string', doc: 'Address the API listens on', default: 'localhost' },
   ALLOWED_HOSTS: {
     type: 'string',
-    doc: 'Host names (comma list; `name` for any port, `name:port` for one) every server of ours answers besides loopback (localhost, 127.0.0.1, [::1]); others get 421, against DNS rebinding. Needed with HOST=0.0.0.0: list the names clients use',
+    doc: 'Host names (comma list, `name` or `name:port`) answered besides loopback and IPs; others get 421. Needed with HOST=0.0.0.0',
     default: '',
-    pattern: '^[A-Za-z0-9.:\\[\\]_, -]*$',
   },
   QUEUE_BACKEND: {
     type: 'string',

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LANES, type LaneName } from '../../domain/signal.js';
-import { TpsError } from '../../errors/index.js';
+import { TpsError, redactSecrets } from '../../errors/index.js';
 import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { emptyBodyIsNoOptions } from '../../services/api/plugins/emptyBody.js';
 import { errorsPlugin } from '../../services/api/plugins/errors.js';
@@ -41,7 +41,7 @@ export async function buildSupervisorApp(parts: {
   const state = (): SupervisorState => ({
     roles: roles.state(),
     broker: {
-      url: broker?.url ?? parts.brokerUrl,
+      url: redactSecrets(broker?.url ?? parts.brokerUrl),
       owned: broker !== undefined,
       running: broker?.running ?? true,
       ...(broker?.pid === undefined ? {} : { pid: broker.pid }),
@@ -51,7 +51,7 @@ export async function buildSupervisorApp(parts: {
     if (broker) return broker;
     throw new TpsError('BROKER_NOT_OWNED', {
       message:
-        `run-local did not start the broker at ${parts.brokerUrl}, and it never stops a broker it did not ` +
+        `run-local did not start the broker at ${redactSecrets(parts.brokerUrl)}, and it never stops a broker it did not ` +
         'start (other programs may share it): run `tps run-local --own-nats` to try queue-down',
     });
   };

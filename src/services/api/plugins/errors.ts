@@ -1,6 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { TpsError, isStoreUnavailableError, isTpsError, type ErrorCode } from '../../../errors/index.js';
+import {
+  TpsError,
+  isStoreUnavailableError,
+  isTpsError,
+  redactSecrets,
+  type ErrorCode,
+} from '../../../errors/index.js';
 import { describeValidation } from '../../../tps/pokayoke/index.js';
 
 /** Fastify's own error codes, mapped onto ours so every answer has the same shape. */
@@ -75,7 +81,10 @@ function drainThen(request: FastifyRequest, answer: () => void): void {
 
 function send(reply: FastifyReply, error: TpsError) {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.status).type('application/json').send(error.toBody());
+  const body = error.toBody();
+  // A message may quote a backend's failure, and that may name its URL with credentials in it.
+  body.error.message = redactSecrets(body.error.message);
+  return reply.code(error.status).type('application/json').send(body);
 }
 
 function toTpsError(error: FastifyError): TpsError {
