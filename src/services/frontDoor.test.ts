@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { hostAllowList, splitHost } from './frontDoor.js';
+import Fastify from 'fastify';
+import { errorsPlugin } from './api/plugins/errors.js';
+import { contractServerOptions, guardFrontDoor, hostAllowList, splitHost } from './frontDoor.js';
 
 describe('the Host allow-list', () => {
   it('splits a Host into name and port, IPv6 literals included', () => {
@@ -43,5 +47,40 @@ describe('the Host allow-list', () => {
     assert.equal(allowed('worker-fast:9999'), false);
     assert.equal(allowed('worker-fast'), false);
     assert.equal(allowed('apix'), false);
+  });
+});
+
+describe('a closing server', () => {
+  it('answers what still arrives on an open connection with 503 SHUTTING_DOWN in the contract shape', async () => {
+    const app = Fastify(contractServerOptions());
+    guardFrontDoor(app, '');
+    await app.register(errorsPlugin);
+    let release = () => {};
+    const entered = new Promise<void>((resolve) => {
+      app.get('/slow', async () => {
+        resolve();
+        await new Promise<void>((done) => (release = done));
+        return { slow: true };
+      });
+    });
+    app.get('/health', async () => ({ status: 'healthy' }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.write('GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await entered;
+    const closed = app.close();
+    // The connection is busy, so closing leaves it open: a request still comes in on it.
+    socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await once(socket, 'close');
+    await closed;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    assert.match(answers[0] ?? '', /^HTTP\/1\.1 200/);
+    assert.match(answers[1] ?? '', /^HTTP\/1\.1 503/);
+    const body = JSON.parse((answers[1] ?? '').split('\r\n\r\n')[1] ?? '') as { error: { code: string } };
+    assert.equal(body.error.code, 'SHUTTING_DOWN');
   });
 });

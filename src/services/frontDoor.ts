@@ -1,6 +1,12 @@
 import { STATUS_CODES, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import { ERRORS, TpsError, type ErrorCode } from '../errors/index.js';
 
 /** The longest path parameter a route takes: a signal id (SIGNAL_ID_PATTERN allows 128 characters). */
@@ -62,6 +68,24 @@ export function hostGuard(allowedHosts: string) {
       }),
     );
   };
+}
+
+/**
+ * The front door of every server of ours: the Host check, then, once the server closes, `503 SHUTTING_DOWN` in
+ * the contract shape to what still arrives on an open connection (Fastify's own 503 is not in that shape).
+ */
+export function guardFrontDoor(app: FastifyInstance, allowedHosts: string): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', hostGuard(allowedHosts));
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    void reply.header('connection', 'close');
+    done(new TpsError('SHUTTING_DOWN', { retryAfterSeconds: 5 }));
+  });
 }
 
 /** What Fastify answers by itself (bad URL escape, a parameter longer than any id), in the contract shape. */
@@ -128,7 +152,12 @@ export function contractServerOptions() {
     clientErrorHandler: onClientError,
     // Node would answer a request without Host itself, with an empty 400; hostGuard answers it in our shape.
     http: { requireHostHeader: false } satisfies ServerOptions,
-  } satisfies Pick<FastifyServerOptions, 'routerOptions' | 'frameworkErrors' | 'clientErrorHandler'> & {
+    // guardFrontDoor answers instead, in our shape.
+    return503OnClosing: false,
+  } satisfies Pick<
+    FastifyServerOptions,
+    'routerOptions' | 'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
+  > & {
     http: ServerOptions;
   };
 }

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../../config/index.js';
 import type { ErrorCode } from '../../errors/index.js';
 import { quietServerOptions } from '../fastifyOptions.js';
-import { contractServerOptions, hostGuard } from '../frontDoor.js';
+import { contractServerOptions, guardFrontDoor } from '../frontDoor.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { ApiDeps } from './ApiDeps.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -36,11 +36,10 @@ export function createApiServer(config: Config, logger: Logger): FastifyInstance
     ...quietServerOptions(logger.child({ component: 'api' })),
     ...contractServerOptions(),
     bodyLimit: config.maxPayloadBytes,
-    return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', hostGuard(config.allowedHosts));
+  guardFrontDoor(app, config.allowedHosts);
   return app;
 }
 

@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode, type Context, type Tracer } from '@openteleme
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errorsPlugin } from '../api/plugins/errors.js';
 import { quietServerOptions } from '../fastifyOptions.js';
-import { contractServerOptions, hostGuard } from '../frontDoor.js';
+import { contractServerOptions, guardFrontDoor } from '../frontDoor.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
 import { extractContext } from '../../telemetry/traceContext.js';
@@ -73,7 +73,7 @@ export function buildDownstreamApp(options: {
     // A stopping system does not wait out an injected latency of minutes.
     forceCloseConnections: true,
   });
-  app.addHook('onRequest', hostGuard(options.allowedHosts ?? ''));
+  guardFrontDoor(app, options.allowedHosts ?? '');
   void app.register(errorsPlugin);
 
   /** One call: the injected latency and faults, then the next service, then the effect (at the end). */

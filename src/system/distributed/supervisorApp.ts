@@ -4,7 +4,7 @@ import { TpsError, redactSecrets } from '../../errors/index.js';
 import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { emptyBodyIsNoOptions } from '../../services/api/plugins/emptyBody.js';
 import { errorsPlugin } from '../../services/api/plugins/errors.js';
-import { contractServerOptions, hostGuard } from '../../services/frontDoor.js';
+import { contractServerOptions, guardFrontDoor } from '../../services/frontDoor.js';
 import type { NatsServerProcess } from './NatsServerProcess.js';
 import type { RoleState, RoleSupervisor } from './RoleSupervisor.js';
 
@@ -34,7 +34,7 @@ export async function buildSupervisorApp(parts: {
   const { roles, broker } = parts;
   // On loopback only: run-local's children reach it at 127.0.0.1, so no name besides loopback is allowed.
   const app = Fastify(contractServerOptions());
-  app.addHook('onRequest', hostGuard(''));
+  guardFrontDoor(app, '');
   await app.register(errorsPlugin);
   app.addHook('onRequest', adminGuard(parts.adminToken));
   app.addHook('preValidation', emptyBodyIsNoOptions);

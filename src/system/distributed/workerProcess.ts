@@ -5,7 +5,7 @@ import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js
 import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { errorsPlugin } from '../../services/api/plugins/errors.js';
 import { quietServerOptions } from '../../services/fastifyOptions.js';
-import { contractServerOptions, hostGuard } from '../../services/frontDoor.js';
+import { contractServerOptions, guardFrontDoor } from '../../services/frontDoor.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
@@ -73,7 +73,7 @@ export async function startWorkerProcess(
   });
 
   const app = Fastify({ ...quietServerOptions(logger), ...contractServerOptions() });
-  app.addHook('onRequest', hostGuard(config.allowedHosts));
+  guardFrontDoor(app, config.allowedHosts);
   await app.register(errorsPlugin);
   app.get('/health', async (_request, reply) => {
     const availability = queue.availability();
