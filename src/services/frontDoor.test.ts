@@ -84,3 +84,31 @@ describe('a closing server', () => {
     assert.equal(body.error.code, 'SHUTTING_DOWN');
   });
 });
+
+describe('a request that never finishes', () => {
+  it('gets 408 REQUEST_TIMEOUT in the contract shape, written on the raw socket', async () => {
+    const options = contractServerOptions();
+    // Node looks for late requests every connectionsCheckingInterval (30 s by default): shortened for the test.
+    const app = Fastify({
+      ...options,
+      requestTimeout: 200,
+      http: { ...options.http, connectionsCheckingInterval: 20 },
+    });
+    app.get('/health', async () => ({ status: 'healthy' }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n'); // the blank line never comes
+      await once(socket, 'close');
+      assert.match(received, /^HTTP\/1\.1 408 /);
+      const body = JSON.parse(received.split('\r\n\r\n')[1] ?? '') as {
+        error: { code: string; message: string };
+      };
+      assert.equal(body.error.code, 'REQUEST_TIMEOUT');
+    } finally {
+      await app.close();
+    }
+  });
+});
