@@ -39,7 +39,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * A thin client over the built-in fetch. Admin routes (chaos, replay) accept loopback callers; from elsewhere
- * `TPS_ADMIN_TOKEN` in the environment is sent as a bearer token.
+ * `TPS_ADMIN_TOKEN` in the environment is sent as a bearer token. POST and DELETE always send JSON (`{}` when
+ * there is nothing to say): the API refuses a change that is not `application/json`.
  */
 export function createApiClient(url: string, env: NodeJS.ProcessEnv = process.env): ApiClient {
   const token = env.TPS_ADMIN_TOKEN;
@@ -72,8 +73,8 @@ export function createApiClient(url: string, env: NodeJS.ProcessEnv = process.en
   return {
     url,
     get: (path, options) => call('GET', path, undefined, options?.timeoutMs),
-    post: (path, body) => call('POST', path, body),
-    delete: (path) => call('DELETE', path),
+    post: (path, body) => call('POST', path, body ?? {}),
+    delete: (path) => call('DELETE', path, {}),
   };
 }
 

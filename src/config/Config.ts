@@ -1,5 +1,6 @@
 import envSchema from 'env-schema';
 import type { LaneName, SignalType } from '../domain/signal.js';
+import { redactSecrets } from '../errors/redactSecrets.js';
 import { parseRoutes } from '../tps/heijunka/index.js';
 import { describeAccepted, environmentSchema } from './schema.js';
 import { SETTINGS, type SettingName } from './spec.js';
@@ -136,7 +137,9 @@ export function publicConfig(config: Config): Record<string, unknown> {
     const secret = 'secret' in spec && spec.secret;
     const value = (config as unknown as Record<string, unknown>)[key];
     const fallback = (spec as { default?: unknown }).default;
-    shown[name] = !secret ? value : !value ? '(not set)' : value === fallback ? '(default)' : '(set)';
+    // A URL that is not secret as a whole (NATS_URL, OTEL_EXPORTER_OTLP_ENDPOINT) may still carry credentials.
+    const visible = typeof value === 'string' ? redactSecrets(value) : value;
+    shown[name] = !secret ? visible : !value ? '(not set)' : value === fallback ? '(default)' : '(set)';
   }
   return shown;
 }

@@ -51,6 +51,11 @@ const share = (doc: string, d: number): NumberSpec => ({
 export const SETTINGS = {
   PORT: int('HTTP port of the API (0 picks a free one)', 8080, 0, 65535),
   HOST: { type: 'string', doc: 'Address the API listens on', default: 'localhost' },
+  ALLOWED_HOSTS: {
+    type: 'string',
+    doc: 'Host names (comma list, `name` or `name:port`) answered besides loopback and IPs; others get 421. Needed with HOST=0.0.0.0',
+    default: '',
+  },
   QUEUE_BACKEND: {
     type: 'string',
     doc: 'Where lanes live: memory (embedded); nats, rabbitmq or nats+rabbitmq (NATS, RabbitMQ when NATS is down) for the distributed mode',

@@ -4,3 +4,4 @@ export * from './queueErrors.js';
 export * from './downstreamErrors.js';
 export * from './withoutStack.js';
 export * from './storeErrors.js';
+export * from './redactSecrets.js';

@@ -42,7 +42,8 @@ export function createLabClient(url: string, timeoutMs = 5000): LabClient {
       return answer.json as SystemStatus;
     },
     async chaos(path, body, method = 'POST') {
-      const answer = await call(method, path, body);
+      // An admin route: always JSON, `{}` when there are no options.
+      const answer = await call(method, path, body ?? {});
       if (answer.status >= 300) {
         throw new Error(`${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.json)}`);
       }

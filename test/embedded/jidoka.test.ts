@@ -122,11 +122,11 @@ describe('Jidoka: the line stops itself, and by hand', () => {
       assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 202);
     });
 
-    it('stops the whole line when no lane is named, even with no body at all', async () => {
-      assert.equal((await t.post('/andon/pull')).status, 200);
+    it('stops the whole line when no lane is named (a body of {})', async () => {
+      assert.equal((await t.post('/andon/pull', {})).status, 200);
       assert.equal((await t.send({ signal_type: 'execute', payload: {} })).status, 503);
       assert.equal((await t.send({ signal_type: 'report', payload: {} })).status, 503);
-      assert.equal((await t.post('/andon/reset')).status, 200);
+      assert.equal((await t.post('/andon/reset', {})).status, 200);
       assert.equal((await t.send({ signal_type: 'report', payload: {} })).status, 202);
     });
 

@@ -153,9 +153,9 @@ describe('Kanban: bounded lanes, expiry, retry and dead letters', () => {
       const answer = await t.send({ signal_type: 'execute', payload: { work_ms: 300 } });
       const id = String(answer.body.id);
       await t.waitForStatus(id, 'processing');
-      await t.post('/chaos/queue-down');
+      await t.post('/chaos/queue-down', {});
       await t.waitForStatus(id, 'completed');
-      await t.post('/chaos/queue-recover');
+      await t.post('/chaos/queue-recover', {});
       const metrics = async () => (await t.get<string>('/metrics')).body;
       await waitFor(
         async () => /signals_processed_total\{lane="fast",outcome="duplicate"\} 1\b/.test(await metrics()),

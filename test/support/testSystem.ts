@@ -67,7 +67,8 @@ export async function startTestSystem(overrides: Partial<Settings> = {}): Promis
     url,
     post: (path, body, headers) => call('POST', path, body, headers),
     get: (path) => call('GET', path),
-    del: (path) => call('DELETE', path),
+    // DELETE changes the system (chaos, load): the admin routes take only JSON.
+    del: (path) => call('DELETE', path, {}),
     send: (body) => call('POST', '/signal', body),
     statusOf,
     waitForStatus: (id, status, timeoutMs = 10_000) =>

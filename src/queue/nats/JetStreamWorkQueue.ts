@@ -13,6 +13,7 @@ import { pino, type Logger } from 'pino';
 import { EventEmitter, type Disposable } from '../../domain/disposable.js';
 import { LANES, messageKey, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { QueueFullError, QueueUnavailableError, isQueueFullError } from '../../errors/queueErrors.js';
+import { redactSecrets } from '../../errors/redactSecrets.js';
 import { withoutStack } from '../../errors/withoutStack.js';
 import { deadLetterRecord, type DeadLetterCause } from '../../tps/kanban/deadLetter.js';
 import type {
@@ -258,7 +259,10 @@ export class JetStreamWorkQueue implements WorkQueue {
       component: 'queue',
       backend: 'nats',
     });
-    const servers = Array.isArray(options.servers) ? options.servers.join(', ') : options.servers;
+    // For messages: a server URL may carry a user and password, or a token.
+    const servers = redactSecrets(
+      Array.isArray(options.servers) ? options.servers.join(', ') : options.servers,
+    );
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -272,9 +276,12 @@ export class JetStreamWorkQueue implements WorkQueue {
         noAsyncTraces: true,
       });
     } catch (error) {
-      throw new QueueUnavailableError(`NATS is not reachable at ${servers}: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new QueueUnavailableError(
+        `NATS is not reachable at ${servers}: ${redactSecrets(describe(error))}`,
+        {
+          cause: error,
+        },
+      );
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout });
@@ -291,7 +298,7 @@ export class JetStreamWorkQueue implements WorkQueue {
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw new QueueUnavailableError(
-        `JetStream at ${servers} could not set up the lanes: ${describe(error)}`,
+        `JetStream at ${servers} could not set up the lanes: ${redactSecrets(describe(error))}`,
         {
           cause: error,
         },

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../../config/index.js';
 import type { ErrorCode } from '../../errors/index.js';
 import { quietServerOptions } from '../fastifyOptions.js';
+import { contractServerOptions, guardFrontDoor } from '../frontDoor.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { ApiDeps } from './ApiDeps.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -33,11 +34,12 @@ const INTAKE_REJECTIONS: Partial<Record<ErrorCode, string>> = {
 export function createApiServer(config: Config, logger: Logger): FastifyInstance {
   const app = Fastify({
     ...quietServerOptions(logger.child({ component: 'api' })),
+    ...contractServerOptions(),
     bodyLimit: config.maxPayloadBytes,
-    return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
   });
   app.removeContentTypeParser('text/plain');
+  guardFrontDoor(app, config.allowedHosts);
   return app;
 }
 

@@ -1,7 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { SpanKind, SpanStatusCode, type Context, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { errorsPlugin } from '../api/plugins/errors.js';
 import { quietServerOptions } from '../fastifyOptions.js';
+import { contractServerOptions, guardFrontDoor } from '../frontDoor.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
 import { extractContext } from '../../telemetry/traceContext.js';
@@ -56,6 +58,8 @@ export function buildDownstreamApp(options: {
   tracer?: Tracer;
   /** Serves the process's metrics as `GET /metrics` (`tps downstream` puts them on service A only). */
   metrics?: MetricsExposition;
+  /** ALLOWED_HOSTS: the names besides loopback this service answers for. */
+  allowedHosts?: string;
 }): FastifyInstance {
   const { behaviour, next } = options;
   const tracer = options.tracer ?? noTracer;
@@ -65,9 +69,12 @@ export function buildDownstreamApp(options: {
   };
   const app = Fastify({
     ...quietServerOptions(options.logger.child({ component: behaviour.service })),
+    ...contractServerOptions(),
     // A stopping system does not wait out an injected latency of minutes.
     forceCloseConnections: true,
   });
+  guardFrontDoor(app, options.allowedHosts ?? '');
+  void app.register(errorsPlugin);
 
   /** One call: the injected latency and faults, then the next service, then the effect (at the end). */
   const work = async (

@@ -48,6 +48,7 @@ export async function startDownstreamChain(options: {
     const app = buildDownstreamApp({
       behaviour: behaviours[service],
       logger,
+      allowedHosts: config.allowedHosts,
       ...(options.tracer ? { tracer: options.tracer } : {}),
       ...(next ? { next } : { ledger }),
       ...(options.metricsOn?.service === service ? { metrics: options.metricsOn.exposition } : {}),

@@ -9,6 +9,7 @@ import {
   type SignalStatus,
   type SignalType,
 } from '../../domain/signal.js';
+import { redactSecrets } from '../../errors/redactSecrets.js';
 import type { StatusStore } from '../StatusStore.js';
 import { migrate, quoteSchema } from './migrations.js';
 
@@ -120,16 +121,9 @@ const encode = (field: Field, value: unknown): unknown => {
   return field === 'payload' ? JSON.stringify(value) : value;
 };
 
-/** `postgres://user:secret@host/db` without the secret, for messages. */
-const redact = (connectionString: string): string => {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return '(connection string)';
-  }
-};
+/** `postgres://user:secret@host/db` without the secret, for messages; a keyword string is not shown at all. */
+const redact = (connectionString: string): string =>
+  connectionString.includes('://') ? redactSecrets(connectionString) : '(connection string)';
 
 const positiveInteger = (name: string, value: number): number => {
   if (!Number.isSafeInteger(value) || value < 1) {

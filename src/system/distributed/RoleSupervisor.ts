@@ -105,6 +105,9 @@ export class RoleSupervisor {
     const exited = once(child, 'exit');
     const answer = await fetch(`${role.spec.url}/chaos/crash`, {
       method: 'POST',
+      // An admin route: JSON, even with nothing to say.
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
       signal: AbortSignal.timeout(5000),
     })
       .then(async (response) => (await response.json()) as { held_signals?: string[] })

@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LANES, type LaneName } from '../../domain/signal.js';
-import { TpsError } from '../../errors/index.js';
+import { TpsError, redactSecrets } from '../../errors/index.js';
 import { adminGuard } from '../../services/api/plugins/adminGuard.js';
 import { emptyBodyIsNoOptions } from '../../services/api/plugins/emptyBody.js';
 import { errorsPlugin } from '../../services/api/plugins/errors.js';
+import { contractServerOptions, guardFrontDoor } from '../../services/frontDoor.js';
 import type { NatsServerProcess } from './NatsServerProcess.js';
 import type { RoleState, RoleSupervisor } from './RoleSupervisor.js';
 
@@ -31,14 +32,16 @@ export async function buildSupervisorApp(parts: {
   adminToken: string;
 }): Promise<FastifyInstance> {
   const { roles, broker } = parts;
-  const app = Fastify();
+  // On loopback only: run-local's children reach it at 127.0.0.1, so no name besides loopback is allowed.
+  const app = Fastify(contractServerOptions());
+  guardFrontDoor(app, '');
   await app.register(errorsPlugin);
-  app.addHook('preHandler', adminGuard(parts.adminToken));
+  app.addHook('onRequest', adminGuard(parts.adminToken));
   app.addHook('preValidation', emptyBodyIsNoOptions);
   const state = (): SupervisorState => ({
     roles: roles.state(),
     broker: {
-      url: broker?.url ?? parts.brokerUrl,
+      url: redactSecrets(broker?.url ?? parts.brokerUrl),
       owned: broker !== undefined,
       running: broker?.running ?? true,
       ...(broker?.pid === undefined ? {} : { pid: broker.pid }),
@@ -48,7 +51,7 @@ export async function buildSupervisorApp(parts: {
     if (broker) return broker;
     throw new TpsError('BROKER_NOT_OWNED', {
       message:
-        `run-local did not start the broker at ${parts.brokerUrl}, and it never stops a broker it did not ` +
+        `run-local did not start the broker at ${redactSecrets(parts.brokerUrl)}, and it never stops a broker it did not ` +
         'start (other programs may share it): run `tps run-local --own-nats` to try queue-down',
     });
   };

@@ -3,7 +3,9 @@ import { loadConfig, type Settings } from '../../config/index.js';
 import type { LaneName } from '../../domain/signal.js';
 import { downstreamUrls } from '../../services/downstream/downstreamAddresses.js';
 import { adminGuard } from '../../services/api/plugins/adminGuard.js';
+import { errorsPlugin } from '../../services/api/plugins/errors.js';
 import { quietServerOptions } from '../../services/fastifyOptions.js';
+import { contractServerOptions, guardFrontDoor } from '../../services/frontDoor.js';
 import { createLogger, type Logger } from '../../telemetry/logger.js';
 import { createLine } from '../../tps/jidoka/index.js';
 import { traceRoutes } from '../../services/api/routes/traces.js';
@@ -70,7 +72,9 @@ export async function startWorkerProcess(
     store,
   });
 
-  const app = Fastify(quietServerOptions(logger));
+  const app = Fastify({ ...quietServerOptions(logger), ...contractServerOptions() });
+  guardFrontDoor(app, config.allowedHosts);
+  await app.register(errorsPlugin);
   app.get('/health', async (_request, reply) => {
     const availability = queue.availability();
     const storeOk = await database.ping().then(
@@ -107,7 +111,7 @@ export async function startWorkerProcess(
   // `tps chaos crash-worker` in the distributed mode (forwarded by run-local): the answer names the signals held
   // at that moment, then SIGKILL in the same tick, so no ack, nak, drain or store write runs in between.
   const die = options.die ?? (() => process.kill(process.pid, 'SIGKILL'));
-  app.post('/chaos/crash', { preHandler: adminGuard(config.tpsAdminToken) }, (_request, reply) => {
+  app.post('/chaos/crash', { onRequest: adminGuard(config.tpsAdminToken) }, (_request, reply) => {
     const body = JSON.stringify({ pool, pid: process.pid, held_signals: lanePool?.heldSignals() ?? [] });
     reply.hijack();
     reply.raw.writeHead(200, {

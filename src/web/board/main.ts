@@ -301,14 +301,14 @@ function render(status: SystemStatus): void {
   document.body.dataset.generated = status.generated_at;
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<void> {
+/** An admin call: always JSON (`{}` without options), as the API requires of every change. */
+async function call(method: string, path: string, body: unknown = {}): Promise<void> {
   const result = byId('result');
   try {
     const response = await fetch(path, {
       method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     const text = await response.text();
     result.textContent = `${method} ${path}: ${response.status}${response.ok ? '' : ` ${text.slice(0, 200)}`}`;

@@ -1,6 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { TpsError, isStoreUnavailableError, isTpsError, type ErrorCode } from '../../../errors/index.js';
+import {
+  TpsError,
+  isStoreUnavailableError,
+  isTpsError,
+  redactSecrets,
+  type ErrorCode,
+} from '../../../errors/index.js';
 import { describeValidation } from '../../../tps/pokayoke/index.js';
 
 /** Fastify's own error codes, mapped onto ours so every answer has the same shape. */
@@ -12,6 +18,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
 };
 
+/**
+ * A body over the limit is read and dropped (up to this many bytes, or this long) before the 413 goes out and
+ * the connection closes: a client that writes its whole body before it reads would otherwise get a broken pipe,
+ * or a reset that throws our answer away, instead of the 413.
+ */
+const DRAIN_CAP_BYTES = 16 * 1024 * 1024;
+const DRAIN_CAP_MS = 5000;
+
 export type RejectedRequestListener = (error: TpsError, request: FastifyRequest) => void;
 
 /** Answers every error and unknown route as `{"error":{"code","message","details"?}}`, with Retry-After where due. */
@@ -22,6 +36,10 @@ export const errorsPlugin = fp<{ onRejected?: RejectedRequestListener }>(
       if (error.status >= 500 && error.code === 'INTERNAL')
         request.log.error({ err: raw, reqId: request.id }, 'request failed');
       options.onRejected?.(error, request);
+      if (error.code === 'PAYLOAD_TOO_LARGE' && !request.raw.complete) {
+        drainThen(request, () => void send(reply.header('connection', 'close'), error));
+        return reply;
+      }
       return send(reply, error);
     });
     app.setNotFoundHandler(async (request, reply) =>
@@ -34,9 +52,39 @@ export const errorsPlugin = fp<{ onRejected?: RejectedRequestListener }>(
   { name: 'tps-errors' },
 );
 
+/** Reads and drops the rest of the body (up to the caps), then answers. */
+function drainThen(request: FastifyRequest, answer: () => void): void {
+  const raw = request.raw;
+  let dropped = 0;
+  let answered = false;
+  const finish = () => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    raw.removeListener('data', onData);
+    raw.removeListener('end', finish);
+    raw.removeListener('error', finish);
+    raw.removeListener('close', finish);
+    answer();
+  };
+  const onData = (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_CAP_BYTES) finish();
+  };
+  const timer = setTimeout(finish, DRAIN_CAP_MS);
+  raw.on('data', onData);
+  raw.once('end', finish);
+  raw.once('error', finish);
+  raw.once('close', finish);
+  raw.resume();
+}
+
 function send(reply: FastifyReply, error: TpsError) {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.status).type('application/json').send(error.toBody());
+  const body = error.toBody();
+  // A message may quote a backend's failure, and that may name its URL with credentials in it.
+  body.error.message = redactSecrets(body.error.message);
+  return reply.code(error.status).type('application/json').send(body);
 }
 
 function toTpsError(error: FastifyError): TpsError {

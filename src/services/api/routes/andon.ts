@@ -17,7 +17,7 @@ const cordBody = {
 type CordBody = { Body: { lane?: LaneName; reason?: string; by?: string } | undefined };
 
 export const andonRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
-  const preHandler = adminGuard(deps.config.tpsAdminToken);
+  const onRequest = adminGuard(deps.config.tpsAdminToken);
   app.addHook('preValidation', emptyBodyIsNoOptions);
 
   // The cords as they stand, for the workers of the distributed mode to follow (read-only, no admin needed).
@@ -34,13 +34,13 @@ export const andonRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     };
   });
 
-  app.post<CordBody>('/andon/pull', { preHandler, schema: { body: cordBody } }, async (request) => {
+  app.post<CordBody>('/andon/pull', { onRequest, schema: { body: cordBody } }, async (request) => {
     const { lane, reason = 'pulled by hand', by = 'operator' } = request.body ?? {};
     deps.line.pullCord({ reason, by, ...(lane ? { lane } : {}) });
     return { stopped: lane ?? 'line', reason, line: deps.line.snapshot() };
   });
 
-  app.post<CordBody>('/andon/reset', { preHandler, schema: { body: cordBody } }, async (request) => {
+  app.post<CordBody>('/andon/reset', { onRequest, schema: { body: cordBody } }, async (request) => {
     const { lane, by = 'operator' } = request.body ?? {};
     deps.line.resetCord({ by, ...(lane ? { lane } : {}) });
     return { restarted: lane ?? 'line', line: deps.line.snapshot() };

@@ -23,7 +23,7 @@ const crashBody = {
 } as const;
 
 export const chaosRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
-  app.addHook('preHandler', adminGuard(deps.config.tpsAdminToken));
+  app.addHook('onRequest', adminGuard(deps.config.tpsAdminToken));
   app.addHook('preValidation', emptyBodyIsNoOptions);
   const { chaos } = deps;
 

@@ -46,7 +46,7 @@ export const deadLetterRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) =
   app.post<{ Body: { ids?: string[] } | undefined }>(
     '/dlq/replay',
     {
-      preHandler: adminGuard(deps.config.tpsAdminToken),
+      onRequest: adminGuard(deps.config.tpsAdminToken),
       preValidation: emptyBodyIsNoOptions,
       schema: { body: replayBody },
     },

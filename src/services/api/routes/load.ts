@@ -39,7 +39,7 @@ export function loopbackUrlOf(address: AddressInfo | string | null): string | un
  * stops it. Progress also goes to the board over `/events` (`event: load`).
  */
 export const loadRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
-  const preHandler = adminGuard(deps.config.tpsAdminToken);
+  const onRequest = adminGuard(deps.config.tpsAdminToken);
   const presets = loadPresetViews();
   const answer = (): LoadAnswer => ({ run: deps.load.view(), presets });
 
@@ -47,7 +47,7 @@ export const loadRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
 
   app.post<{ Body: { preset: LoadPresetName; mix?: MixName } }>(
     '/load',
-    { preHandler, schema: { body: loadBody } },
+    { onRequest, schema: { body: loadBody } },
     async (request, reply) => {
       const url = loopbackUrlOf(app.server.address());
       if (!url) {
@@ -62,7 +62,7 @@ export const loadRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     },
   );
 
-  app.delete('/load', { preHandler }, async () => {
+  app.delete('/load', { onRequest }, async () => {
     await deps.load.stop();
     return answer();
   });
