@@ -4,6 +4,7 @@ import type { ProcessObserver } from '../services/worker/signalProcessor.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { createTracing } from '../telemetry/tracing.js';
+import { logTraceFieldsOf } from '../telemetry/traceContext.js';
 import { createAndonBoard } from '../tps/andon/index.js';
 import { systemClock, type Clock } from '../tps/clock.js';
 import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
@@ -57,7 +58,12 @@ export async function createInstruments(
       flow.finished(message, outcome, details);
       if (outcome === 'failed' || outcome === 'retried' || outcome === 'expired') {
         signalLogger.warn(
-          { id: message.id, lane: message.lane, trace_id: message.trace_id, outcome },
+          {
+            id: message.id,
+            lane: message.lane,
+            ...logTraceFieldsOf(details.trace, message.trace_id),
+            outcome,
+          },
           `signal ${outcome}: ${details.error ?? 'no error given'}`,
         );
       }

@@ -9,12 +9,19 @@ import {
   type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.js';
 import { BufferAdmissionSampler } from './BufferAdmissionSampler.js';
 import { RecentTraces } from './RecentTraces.js';
 
-/** The roles that record spans, each a service of its own in Jaeger as the user guide names them. */
-export type TracedRole = 'api' | 'worker' | 'downstream' | 'store';
+/**
+ * The roles that record spans, each a service of its own in Jaeger: `service.name` is `tps-<role>`, in the
+ * distributed mode (one role a process) and in the embedded one (every role in one process, each still its own
+ * service, so the backends' service views mean the same in both).
+ */
+export type TracedRole = 'api' | 'worker' | 'downstream';
+
+/** The `service.name` of a role's spans. */
+export const serviceNameOf = (role: TracedRole): string => `tps-${role}`;
 
 export interface TracingOptions {
   version: string;
@@ -29,7 +36,7 @@ export interface TracingOptions {
 }
 
 export interface Tracing {
-  /** The tracer of one role; its spans carry service.name = the role, whichever process records them. */
+  /** The tracer of one role; its spans carry service.name = tps-<role>, whichever process records them. */
   tracerFor(role: TracedRole): Tracer;
   /** The recent traces of this process; undefined when TRACE_BUFFER is 0. */
   recent: RecentTraces | undefined;
@@ -39,7 +46,7 @@ export interface Tracing {
 
 /**
  * The trace SDK for one running system: a tracer provider per role (so the embedded system, one process, still
- * shows api, worker, downstream and store as services in Jaeger), all feeding the same span processors. The
+ * shows tps-api, tps-worker and tps-downstream as services in Jaeger), all feeding the same span processors. The
  * tracers are handed to the parts that record spans, which code against the OpenTelemetry API only and pass
  * the trace context by hand (see spans.ts). Nothing is registered globally, not even a context manager, so
  * several systems can run in one process (tests) apart.
@@ -65,7 +72,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       provider = new BasicTracerProvider({
         resource: resourceFromAttributes({
           ...options.attributes,
-          [ATTR_SERVICE_NAME]: role,
+          [ATTR_SERVICE_NAME]: serviceNameOf(role),
           [ATTR_SERVICE_VERSION]: options.version,
         }),
         sampler,

@@ -117,8 +117,8 @@ export async function statusOf(apiUrl: string, id: string): Promise<Record<strin
 
 /**
  * One signal's trace as the API process and the worker process each recorded their part: the trace context
- * crossed the broker in a message header when both parts share the trace id and the worker's ProcessItem is
- * the child of the API's enqueue span.
+ * crossed the broker in a message header when both parts share the trace id and the worker's `process` span
+ * is the child of the API's `publish` span. Both name the broker as `messaging.system`.
  */
 export async function assertTraceCrossesBroker(t: Topology, lane: 'fast' | 'slow'): Promise<void> {
   const accepted = await sendSignal(t.apiUrl, {
@@ -139,11 +139,21 @@ export async function assertTraceCrossesBroker(t: Topology, lane: 'fast' | 'slow
     );
   const apiPart = await traceOf(t.apiUrl);
   const workerPart = await traceOf(t.workerUrls[lane]);
-  const enqueue = apiPart.spans.find((span) => span.name === `enqueue ${lane}`);
-  const processItem = workerPart.spans.find((span) => span.name === 'ProcessItem');
-  assert.ok(enqueue, 'the API recorded the enqueue');
-  assert.ok(processItem, 'the worker recorded ProcessItem');
-  assert.equal(processItem.parent_span_id, enqueue.span_id);
-  assert.ok(workerPart.spans.some((span) => span.name === 'POST service-c'));
-  assert.ok(workerPart.spans.some((span) => span.name === 'store update completed'));
+  const publish = apiPart.spans.find((span) => span.name === `publish ${lane}` && span.service === 'api');
+  const process = workerPart.spans.find(
+    (span) => span.name === `process ${lane}` && span.service === 'worker',
+  );
+  assert.ok(publish, 'the API recorded the publish');
+  assert.ok(process, 'the worker recorded the process span');
+  assert.equal(process.parent_span_id, publish.span_id);
+  const broker = String(t.env.QUEUE_BACKEND).split('+')[0];
+  assert.equal(publish.attributes['messaging.system'], broker);
+  assert.equal(process.attributes['messaging.system'], broker);
+  assert.ok(
+    workerPart.spans.some((span) => span.name === 'POST' && span.attributes['tps.peer'] === 'service-c'),
+  );
+  const written = workerPart.spans.find((span) => span.attributes['tps.status'] === 'completed');
+  assert.equal(written?.name, `UPDATE ${String(t.env.DATABASE_SCHEMA)}.signals`);
+  assert.equal(written?.attributes['db.system.name'], 'postgresql');
+  assert.equal(written?.attributes['db.operation.name'], 'UPDATE');
 }

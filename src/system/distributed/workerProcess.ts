@@ -40,7 +40,12 @@ export async function startWorkerProcess(
     lanes: [pool],
     makeBreaker: instruments.makeBreaker,
   });
-  const { database, databaseBreaker, store } = await connectGuardedStatusStore(config, logger, instruments);
+  const { database, databaseBreaker, store } = await connectGuardedStatusStore(
+    config,
+    logger,
+    instruments,
+    'worker',
+  );
   const laneBreakers = createLaneBreakers([pool], instruments);
   const line = createLine({
     lanes: [pool],
