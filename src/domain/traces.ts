@@ -79,3 +79,20 @@ export interface TraceQuery {
   signal_id?: string;
   limit?: number;
 }
+
+/**
+ * A finished span as another process of the distributed mode forwards it to the API (`POST /traces/spans`), so
+ * the API's `/traces` holds whole traces: the span with its trace id and absolute times (epoch ms).
+ */
+export interface ForwardedSpan extends Omit<TraceSpan, 'start_ms' | 'duration_ms'> {
+  trace_id: string;
+  start: number;
+  end: number;
+}
+
+/** What the API answers a batch of forwarded spans: how many joined a trace it holds, and the share it keeps. */
+export interface ForwardedSpansAnswer {
+  accepted: number;
+  /** The share of traces (by trace id) the API's buffer takes in now; a sender may leave the others out. */
+  share: number;
+}

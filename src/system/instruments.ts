@@ -17,12 +17,13 @@ import { VERSION } from './version.js';
 
 /**
  * What every process of the system measures and shows with: metrics, Kaizen's flow stats and SLOs, the andon,
- * breakers, and the tracers of the value stream. `resource` adds attributes to this process's spans.
+ * breakers, and the tracers of the value stream. `resource` adds attributes to this process's spans;
+ * `forwardSpans` sends them to the API as well (a worker or downstream process of the distributed mode).
  */
 export async function createInstruments(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; resource?: Record<string, string> } = {},
+  options: { clock?: Clock; resource?: Record<string, string>; forwardSpans?: boolean } = {},
 ) {
   const clock = options.clock ?? systemClock;
   const slos = createServiceLevels(config, clock);
@@ -31,6 +32,9 @@ export async function createInstruments(
   const tracing = await createTracing({
     version: VERSION,
     ...(options.resource ? { attributes: options.resource } : {}),
+    ...(options.forwardSpans && config.apiUrl !== '' && config.traceBuffer > 0
+      ? { forward: spanForwarding(config, logger) }
+      : {}),
     sampleRatio: config.traceSampleRatio,
     buffer: config.traceBuffer,
     otlpEndpoint: config.otelExporterOtlpEndpoint,
@@ -71,6 +75,21 @@ export async function createInstruments(
   };
 
   return { clock, metrics, tracing, flow, slos, board, restarts, breakers, makeBreaker, signalObserver };
+}
+
+/** Where a worker or downstream process sends its spans (API_URL), and one log line when that stops or resumes. */
+function spanForwarding(config: Config, logger: Logger) {
+  return {
+    apiUrl: config.apiUrl,
+    adminToken: config.tpsAdminToken,
+    onReachable: (reachable: boolean, why?: string) =>
+      reachable
+        ? logger.info({ api: config.apiUrl }, 'the API takes this process’s spans again')
+        : logger.warn(
+            { api: config.apiUrl, why },
+            'the API does not take this process’s spans; its /traces misses them',
+          ),
+  };
 }
 
 export type Instruments = Awaited<ReturnType<typeof createInstruments>>;

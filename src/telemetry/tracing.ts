@@ -12,6 +12,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.js';
 import { BufferAdmissionSampler } from './BufferAdmissionSampler.js';
 import { RecentTraces } from './RecentTraces.js';
+import { SpanForwarder, type SpanForwarderOptions } from './SpanForwarder.js';
 
 /**
  * The roles that record spans, each a service of its own in Jaeger: `service.name` is `tps-<role>`, in the
@@ -33,6 +34,8 @@ export interface TracingOptions {
   buffer: number;
   /** OTEL_EXPORTER_OTLP_ENDPOINT: base URL of an OTLP/HTTP collector; empty exports nothing. */
   otlpEndpoint: string;
+  /** The API to send this process's finished spans to, for its `/traces` (a worker's or downstream's API_URL). */
+  forward?: SpanForwarderOptions;
 }
 
 export interface Tracing {
@@ -63,6 +66,16 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+  }
+  if (options.forward) {
+    // Every half second, at most 2048 spans waiting: under a burst the rest are dropped, not held.
+    processors.push(
+      new BatchSpanProcessor(new SpanForwarder(options.forward), {
+        scheduledDelayMillis: 500,
+        maxQueueSize: 2048,
+        maxExportBatchSize: 256,
+      }),
+    );
   }
   const sampler = new ParentBasedSampler({ root: rootSampler(options.sampleRatio, exporting, recent) });
   const providers = new Map<TracedRole, BasicTracerProvider>();
