@@ -94,7 +94,7 @@ export class RecentTraces implements SpanProcessor, TraceIntake {
     let spans = this.spansOf(traceId);
     if (this.admittedBySampler) spans ??= this.open(traceId);
     else {
-      // Traces are counted where they begin: a span without any parent (intake's ProcessRequest, unless the
+      // Traces are counted where they begin: a span without any parent (intake's POST /signal, unless the
       // caller sent a traceparent). The spans that continue a trace from elsewhere (the worker's, the
       // downstream services') get the same answer for the same trace id without counting it again.
       if (span.parentSpanContext === undefined) this.admission.arrived();

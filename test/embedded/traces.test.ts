@@ -219,6 +219,36 @@ describe('the value stream: one trace per signal, API → queue → worker → C
     }
   });
 
+  it('takes forwarded spans into the traces it holds (POST /traces/spans), and refuses a malformed batch', async () => {
+    const { id, trace_id } = (await t.send({ signal_type: 'execute', payload: {} })).body as {
+      id: string;
+      trace_id: string;
+    };
+    await finishedTrace(t, id);
+    const span = (traceId: string) => ({
+      trace_id: traceId,
+      span_id: hex(8),
+      name: 'forwarded',
+      service: 'elsewhere',
+      kind: 'internal',
+      stage: 'work',
+      start: Date.now(),
+      end: Date.now() + 1,
+      status: 'ok',
+      attributes: { 'tps.note': 'sent by another process' },
+    });
+    const answer = await t.post('/traces/spans', { spans: [span(trace_id), span(hex(16))] });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { accepted: 1, share: 1 });
+    const trace = (await t.get<TraceDetail>(`/traces/${trace_id}`)).body;
+    assert.ok(trace.services.includes('elsewhere'));
+    for (const bad of [{}, { spans: [{ ...span(trace_id), span_id: 'nope' }] }, { spans: 'all' }]) {
+      const refused = await t.post<{ error: { code: string } }>('/traces/spans', bad);
+      assert.equal(refused.status, 400, JSON.stringify(bad));
+      assert.equal(refused.body.error.code, 'VALIDATION_FAILED');
+    }
+  });
+
   it('answers bad filters with 400, an unknown trace with 404, in the error shape', async () => {
     for (const query of ['lane=middle', 'min_ms=-1', 'outcome=maybe', 'limit=abc', 'colour=red']) {
       const answer = await t.get<{ error: { code: string } }>(`/traces?${query}`);

@@ -60,7 +60,7 @@ export interface IntakeDeps {
   line: Line;
   queueBreaker: Breaker;
   clock: Clock;
-  /** Records ProcessRequest and the enqueue; the trace id of a signal is its ProcessRequest's. */
+  /** Records the request's span (`POST /signal`) and the publish; a signal's trace id is its request span's. */
   tracer: Tracer;
   draining: () => boolean;
   /** Signals per second the lane's workers finish now, for Retry-After on 429. */
