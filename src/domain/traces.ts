@@ -96,3 +96,12 @@ export interface ForwardedSpansAnswer {
   /** The share of traces (by trace id) the API's buffer takes in now; a sender may leave the others out. */
   share: number;
 }
+
+/**
+ * How the viewer and the waterfall name a span: its name, and for an HTTP client span, whose name is the
+ * method alone as the conventions have it, the service it calls (`POST → service-c`).
+ */
+export const spanLabel = (span: Pick<TraceSpan, 'name' | 'attributes'>): string => {
+  const peer = span.attributes['tps.peer'];
+  return peer === undefined ? span.name : `${span.name} → ${String(peer)}`;
+};

@@ -100,6 +100,7 @@ describe('tps against a running system', () => {
     assert.match(one.stdout, /process-cycle efficiency \d+\.\d %/);
     assert.match(one.stdout, /^POST \/signal\s+api\s+│█/m);
     assert.match(one.stdout, /^\s+queue wait fast\s+queue\s+│\s*░/m);
+    assert.match(one.stdout, /^\s+POST → service-c\s+worker\s+│/m);
     assert.match(one.stdout, /^\s+POST \/work\s+service-a\s+│/m);
   });
 
