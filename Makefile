@@ -88,7 +88,7 @@ dashboard: ## Grafana of the compose stack at http://localhost:3000 (admin/admin
 
 traces: $(CLI) ## recent traces and their value-stream figures (Jaeger at :16686 when the compose stack runs)
 	@if $(DOCKER_ENGINE) && $(COMPOSE) ps --status running jaeger 2>/dev/null | grep -q jaeger; then \
-		echo "Jaeger: http://localhost:16686 (service tps-api, tps-worker-fast, tps-worker-slow)"; \
+		echo "Jaeger: http://localhost:16686 (services tps-api, tps-worker, tps-downstream)"; \
 	else $(TPS) traces $(URL_FLAG); echo "in a browser: $${URL:-http://localhost:$${PORT:-8080}}/traces"; fi
 
 ##@ Look

@@ -54,14 +54,14 @@ export const SLOW_TRACES = {
   title: 'Slow traces in Jaeger (over 1 s)',
   url: explore('jaeger', {
     queryType: 'search',
-    service: 'api',
-    operation: 'ProcessRequest',
+    service: 'tps-api',
+    operation: 'POST /signal',
     minDuration: '1s',
   }),
 };
 export const TRACES = {
   title: 'Traces in Jaeger',
-  url: explore('jaeger', { queryType: 'search', service: 'worker' }),
+  url: explore('jaeger', { queryType: 'search', service: 'tps-worker' }),
 };
 /** Log lines at warn or above, of every service. */
 export const WARN_LOGS_EXPR = '{service=~".+", level=~"warn|error|fatal"}';

@@ -38,11 +38,11 @@ const trace: TraceDetail = {
       start_ms: 10,
       duration_ms: 40,
     }),
-    span({ span_id: 'r', name: 'ProcessRequest', start_ms: 0, duration_ms: 10 }),
+    span({ span_id: 'r', name: 'POST /signal', start_ms: 0, duration_ms: 10 }),
     span({
       span_id: 'p',
       parent_span_id: 'r',
-      name: 'ProcessItem',
+      name: 'process fast',
       service: 'worker',
       start_ms: 50,
       duration_ms: 50,
@@ -65,7 +65,7 @@ describe('formatWaterfall', () => {
 
   it('puts children under their parent, indented, in start order', () => {
     const names = lines.slice(3).map((line) => line.replace(/\s+(api|queue|worker)\s+│.*$/, ''));
-    assert.deepEqual(names, ['ProcessRequest', '  queue wait', '  ProcessItem']);
+    assert.deepEqual(names, ['POST /signal', '  queue wait', '  process fast']);
   });
 
   it('draws each span on the trace’s time axis, wait apart from work, and marks failures', () => {

@@ -1,4 +1,4 @@
-import type { TraceDetail, TraceSpan } from '../domain/traces.js';
+import { spanLabel, type TraceDetail, type TraceSpan } from '../domain/traces.js';
 
 const WORK = '█';
 const WAIT = '░';
@@ -36,7 +36,7 @@ export function formatWaterfall(trace: TraceDetail, width = 40): string {
     const length = Math.max(1, Math.round((span.duration_ms / total) * width));
     const bar =
       ' '.repeat(from) + (span.stage === 'wait' ? WAIT : WORK).repeat(Math.min(length, width - from));
-    const label = `${'  '.repeat(depth)}${span.name}`;
+    const label = `${'  '.repeat(depth)}${spanLabel(span)}`;
     const failed = span.status === 'error' ? ` ✗ ${span.error ?? 'failed'}` : '';
     return { label, service: span.service, bar: bar.padEnd(width), time: ms(span.duration_ms), failed };
   });

@@ -125,7 +125,7 @@ export const SETTINGS = {
   API_URL: {
     type: 'string',
     pattern: '^(https?://[^\\s]+)?$',
-    doc: 'The API whose andon cords a `tps worker` follows, so a cord pulled there stops the workers too (empty: none; run-local sets it)',
+    doc: 'The API whose andon cords a `tps worker` follows, and where workers and `tps downstream` send spans (empty: none; run-local sets it)',
     default: '',
   },
   ANDON_SYNC_MS: int('How often a `tps worker` reads the andon cords of API_URL', 500, 50, 60_000),

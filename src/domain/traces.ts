@@ -79,3 +79,29 @@ export interface TraceQuery {
   signal_id?: string;
   limit?: number;
 }
+
+/**
+ * A finished span as another process of the distributed mode forwards it to the API (`POST /traces/spans`), so
+ * the API's `/traces` holds whole traces: the span with its trace id and absolute times (epoch ms).
+ */
+export interface ForwardedSpan extends Omit<TraceSpan, 'start_ms' | 'duration_ms'> {
+  trace_id: string;
+  start: number;
+  end: number;
+}
+
+/** What the API answers a batch of forwarded spans: how many joined a trace it holds, and the share it keeps. */
+export interface ForwardedSpansAnswer {
+  accepted: number;
+  /** The share of traces (by trace id) the API's buffer takes in now; a sender may leave the others out. */
+  share: number;
+}
+
+/**
+ * How the viewer and the waterfall name a span: its name, and for an HTTP client span, whose name is the
+ * method alone as the conventions have it, the service it calls (`POST → service-c`).
+ */
+export const spanLabel = (span: Pick<TraceSpan, 'name' | 'attributes'>): string => {
+  const peer = span.attributes['tps.peer'];
+  return peer === undefined ? span.name : `${span.name} → ${String(peer)}`;
+};

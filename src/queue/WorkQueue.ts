@@ -50,12 +50,23 @@ export interface QueueAvailability {
 
 export interface PublishReceipt {
   duplicate: boolean;
+  /** The backend that took the message, where the queue has two (`nats+rabbitmq`): the fallback may have. */
+  carrier?: MessagingBackend;
 }
+
+/** A backend that carries messages: what a trace names as `messaging.system`. */
+export type MessagingBackend = 'memory' | 'nats' | 'rabbitmq';
+
+/** The backend a queue normally carries messages on: a composite queue's primary. */
+export const primaryBackendOf = (queue: Pick<WorkQueue, 'backend'>): MessagingBackend =>
+  queue.backend === 'nats+rabbitmq' ? 'nats' : queue.backend;
 
 export interface Delivery {
   readonly message: QueueMessage;
   /** 1 on the first delivery, 2 on the first redelivery, … */
   readonly attempt: number;
+  /** The backend that delivered it, where the queue has two (`nats+rabbitmq`). */
+  readonly carrier?: MessagingBackend;
   /** Done: the message leaves the queue. */
   ack(): Promise<void>;
   /** Give it back for another attempt after `delayMs` (counts as a delivery attempt). */

@@ -53,15 +53,18 @@ async function wire(config: Config, logger: Logger) {
   const { clock, metrics, flow, board, breakers, makeBreaker } = instruments;
   let draining = false;
 
+  // One store; its writes are spans of the role that makes them, the API's or the workers', as in the
+  // distributed mode.
   const store = new TracedStatusStore(
     createMemoryStatusStore({
       maxRecords: config.statusMaxRecords,
       retentionMs: config.statusRetentionMs,
       clock,
     }),
-    instruments.tracing.tracerFor('store'),
-    'memory',
+    instruments.tracing.tracerFor('api'),
+    { system: 'memory' },
   );
+  const workerStore = store.tracedBy(instruments.tracing.tracerFor('worker'));
   const queue = createMemoryWorkQueue(workQueueLimits(config), { clock });
   const chain = await startDownstreamChain({
     config,
@@ -80,7 +83,7 @@ async function wire(config: Config, logger: Logger) {
     logger,
     instruments,
     queue,
-    store,
+    store: workerStore,
     line,
     lanes: LANES,
     laneBreakers,

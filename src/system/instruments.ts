@@ -4,6 +4,7 @@ import type { ProcessObserver } from '../services/worker/signalProcessor.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { createTracing } from '../telemetry/tracing.js';
+import { logTraceFieldsOf } from '../telemetry/traceContext.js';
 import { createAndonBoard } from '../tps/andon/index.js';
 import { systemClock, type Clock } from '../tps/clock.js';
 import { createBreaker, type Breaker } from '../tps/jidoka/index.js';
@@ -16,12 +17,13 @@ import { VERSION } from './version.js';
 
 /**
  * What every process of the system measures and shows with: metrics, Kaizen's flow stats and SLOs, the andon,
- * breakers, and the tracers of the value stream. `resource` adds attributes to this process's spans.
+ * breakers, and the tracers of the value stream. `resource` adds attributes to this process's spans;
+ * `forwardSpans` sends them to the API as well (a worker or downstream process of the distributed mode).
  */
 export async function createInstruments(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; resource?: Record<string, string> } = {},
+  options: { clock?: Clock; resource?: Record<string, string>; forwardSpans?: boolean } = {},
 ) {
   const clock = options.clock ?? systemClock;
   const slos = createServiceLevels(config, clock);
@@ -30,6 +32,9 @@ export async function createInstruments(
   const tracing = await createTracing({
     version: VERSION,
     ...(options.resource ? { attributes: options.resource } : {}),
+    ...(options.forwardSpans && config.apiUrl !== '' && config.traceBuffer > 0
+      ? { forward: spanForwarding(config, logger) }
+      : {}),
     sampleRatio: config.traceSampleRatio,
     buffer: config.traceBuffer,
     otlpEndpoint: config.otelExporterOtlpEndpoint,
@@ -57,7 +62,12 @@ export async function createInstruments(
       flow.finished(message, outcome, details);
       if (outcome === 'failed' || outcome === 'retried' || outcome === 'expired') {
         signalLogger.warn(
-          { id: message.id, lane: message.lane, trace_id: message.trace_id, outcome },
+          {
+            id: message.id,
+            lane: message.lane,
+            ...logTraceFieldsOf(details.trace, message.trace_id),
+            outcome,
+          },
           `signal ${outcome}: ${details.error ?? 'no error given'}`,
         );
       }
@@ -65,6 +75,21 @@ export async function createInstruments(
   };
 
   return { clock, metrics, tracing, flow, slos, board, restarts, breakers, makeBreaker, signalObserver };
+}
+
+/** Where a worker or downstream process sends its spans (API_URL), and one log line when that stops or resumes. */
+function spanForwarding(config: Config, logger: Logger) {
+  return {
+    apiUrl: config.apiUrl,
+    adminToken: config.tpsAdminToken,
+    onReachable: (reachable: boolean, why?: string) =>
+      reachable
+        ? logger.info({ api: config.apiUrl }, 'the API takes this process’s spans again')
+        : logger.warn(
+            { api: config.apiUrl, why },
+            'the API does not take this process’s spans; its /traces misses them',
+          ),
+  };
 }
 
 export type Instruments = Awaited<ReturnType<typeof createInstruments>>;

@@ -1,11 +1,11 @@
 import type { Disposable } from '../domain/disposable.js';
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type SpanContext, type Tracer } from '@opentelemetry/api';
 import type { DeadLetter, WorkQueue } from '../queue/WorkQueue.js';
 import type { WorkerPool } from '../services/worker/WorkerPool.js';
 import type { StatusStore } from '../store/StatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ATTRIBUTES } from '../telemetry/spans.js';
-import { messageTraceContext } from '../telemetry/traceContext.js';
+import { logTraceFields, messageTraceContext } from '../telemetry/traceContext.js';
 import type { Line } from '../tps/jidoka/index.js';
 import { recordDeadLetter } from './deadLetterStatus.js';
 import type { Instruments } from './instruments.js';
@@ -100,11 +100,12 @@ export function observeParts(parts: {
   subscriptions.push(
     parts.queue.onDeadLetter((deadLetter) => {
       const { id, lane, trace_id } = deadLetter.message;
+      const span = recordDeadLetterSpan(instruments.tracing.tracerFor('worker'), deadLetter);
+      const traceFields = logTraceFields(span, trace_id);
       logger.warn(
-        { component: 'kanban', id, lane, trace_id, attempts: deadLetter.attempts },
+        { component: 'kanban', id, lane, ...traceFields, attempts: deadLetter.attempts },
         `dead-lettered: ${deadLetter.reason}`,
       );
-      recordDeadLetterSpan(instruments.tracing.tracerFor('worker'), deadLetter);
       board.record({
         station: `lane:${lane}`,
         level: 'yellow',
@@ -112,15 +113,18 @@ export function observeParts(parts: {
       });
       flow.deadLettered(lane);
       recordDeadLetter(parts.store, deadLetter).catch((err: unknown) =>
-        logger.error({ err, id, trace_id }, 'could not record a dead letter'),
+        logger.error({ err, id, ...traceFields }, 'could not record a dead letter'),
       );
     }),
   );
   return subscriptions;
 }
 
-/** The end of a signal's trace when the queue gives up on it: a span whose outcome is dead_lettered. */
-function recordDeadLetterSpan(tracer: Tracer, deadLetter: DeadLetter): void {
+/**
+ * The end of a signal's trace when the queue gives up on it: a span whose outcome is dead_lettered. Answers
+ * its span context, for the log line about it.
+ */
+function recordDeadLetterSpan(tracer: Tracer, deadLetter: DeadLetter): SpanContext {
   const { message } = deadLetter;
   const span = tracer.startSpan(
     `dead-letter ${message.lane}`,
@@ -139,4 +143,5 @@ function recordDeadLetterSpan(tracer: Tracer, deadLetter: DeadLetter): void {
   );
   span.setStatus({ code: SpanStatusCode.ERROR, message: deadLetter.reason });
   span.end(deadLetter.at);
+  return span.spanContext();
 }

@@ -3,7 +3,7 @@ import type { LaneName } from '../domain/signal.js';
 import { createDownstreamClient, type DownstreamClient } from '../services/downstream/DownstreamClient.js';
 import { createSignalProcessor } from '../services/worker/signalProcessor.js';
 import { WorkerPool } from '../services/worker/WorkerPool.js';
-import type { LaneStats, WorkQueue } from '../queue/WorkQueue.js';
+import { primaryBackendOf, type LaneStats, type WorkQueue } from '../queue/WorkQueue.js';
 import { shareCapacity } from '../tps/heijunka/index.js';
 import type { StatusStore } from '../store/StatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -70,6 +70,7 @@ export function createWorkerPools(options: {
         clock,
         observer: instruments.signalObserver,
         tracer: instruments.tracing.tracerFor('worker'),
+        messagingSystem: primaryBackendOf(queue),
       }),
       settings: config.pools[lane],
       autoscale: config.autoscale

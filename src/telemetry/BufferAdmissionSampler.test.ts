@@ -45,7 +45,7 @@ interface MadeTrace {
 
 /** A trace as intake and a worker make one: a root, its child, and a grandchild, which end first. */
 function request(tracer: Tracer): MadeTrace {
-  const root = tracer.startSpan('ProcessRequest', {}, ROOT_CONTEXT);
+  const root = tracer.startSpan('POST /signal', {}, ROOT_CONTEXT);
   const child = tracer.startSpan('enqueue', {}, trace.setSpan(ROOT_CONTEXT, root));
   const grandchild = tracer.startSpan('ProcessSignal', {}, trace.setSpan(ROOT_CONTEXT, child));
   const spans = [root, child, grandchild];

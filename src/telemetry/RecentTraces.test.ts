@@ -48,6 +48,28 @@ describe('RecentTraces', () => {
     for (const id of after) assert.equal(recent.get(id)?.spans.length, 2);
   });
 
+  it('takes a span another process forwarded into a trace it holds, and drops one of a trace it does not', () => {
+    const { recent, tracer } = setup(2);
+    const held = request(tracer, 'held');
+    const forwarded = (spanId: string) => ({
+      span_id: spanId,
+      name: 'process fast',
+      service: 'worker',
+      kind: 'consumer' as const,
+      stage: 'work' as const,
+      start: 5,
+      end: 9,
+      status: 'ok' as const,
+      attributes: { 'tps.outcome': 'completed' },
+    });
+    assert.equal(recent.addForwarded(held, forwarded('aaaaaaaaaaaaaaaa')), true);
+    assert.equal(recent.get(held)?.spans.length, 3);
+    assert.equal(recent.get(held)?.outcome, 'completed');
+    assert.equal(recent.addForwarded('f'.repeat(32), forwarded('bbbbbbbbbbbbbbbb')), false);
+    assert.equal(recent.get('f'.repeat(32)), undefined, 'no trace is begun by a forwarded span');
+    assert.equal(recent.forwardedShare, 1);
+  });
+
   it('refuses a capacity below one', () => {
     assert.throws(() => new RecentTraces(0), /capacity must be a whole number ≥ 1/);
   });

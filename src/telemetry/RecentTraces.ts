@@ -94,7 +94,7 @@ export class RecentTraces implements SpanProcessor, TraceIntake {
     let spans = this.spansOf(traceId);
     if (this.admittedBySampler) spans ??= this.open(traceId);
     else {
-      // Traces are counted where they begin: a span without any parent (intake's ProcessRequest, unless the
+      // Traces are counted where they begin: a span without any parent (intake's POST /signal, unless the
       // caller sent a traceparent). The spans that continue a trace from elsewhere (the worker's, the
       // downstream services') get the same answer for the same trace id without counting it again.
       if (span.parentSpanContext === undefined) this.admission.arrived();
@@ -103,7 +103,7 @@ export class RecentTraces implements SpanProcessor, TraceIntake {
         spans = this.open(traceId);
       }
     }
-    if (spans.length < MAX_SPANS_PER_TRACE) spans.push(this.record(span));
+    if (spans.length < MAX_SPANS_PER_TRACE) spans.push(recordedSpanOf(span));
   }
 
   forceFlush(): Promise<void> {
@@ -115,6 +115,23 @@ export class RecentTraces implements SpanProcessor, TraceIntake {
     this.slotOf.clear();
     this.next = 0;
     return Promise.resolve();
+  }
+
+  /**
+   * A span another process recorded (forwarded to the API): it joins its trace if the buffer holds it, and is
+   * dropped otherwise. Traces begin at the API, so a trace the buffer does not hold is one it left out or already
+   * dropped; taking it in here would bring back part of it. Answers whether it joined.
+   */
+  addForwarded(traceId: string, span: RecordedSpan): boolean {
+    const spans = this.spansOf(traceId);
+    if (!spans || spans.length >= MAX_SPANS_PER_TRACE) return false;
+    spans.push(span);
+    return true;
+  }
+
+  /** The share of traces a forwarding process may leave out: none while the sampler admits (they all count). */
+  get forwardedShare(): number {
+    return this.admittedBySampler ? 1 : this.admission.currentShare;
   }
 
   get(traceId: string): TraceDetail | undefined {
@@ -152,34 +169,34 @@ export class RecentTraces implements SpanProcessor, TraceIntake {
     this.next = (index + 1) % this.capacity;
     return slot.spans;
   }
-
-  /**
-   * The span's own attributes object is kept, not copied: an ended span no longer changes, and this runs for
-   * every span of every signal. Values other than strings, numbers and booleans are left out when a trace is
-   * read (`get`); the summaries read attributes as strings.
-   */
-  private record(span: ReadableSpan): RecordedSpan {
-    const attributes = span.attributes as RecordedSpan['attributes'];
-    const service = attributes[ATTRIBUTES.service] ?? span.resource.attributes['service.name'] ?? 'unknown';
-    const recorded: RecordedSpan = {
-      span_id: span.spanContext().spanId,
-      name: span.name,
-      service: String(service),
-      kind: KINDS[span.kind],
-      stage: attributes[ATTRIBUTES.stage] === 'wait' ? 'wait' : 'work',
-      start: hrTimeToMilliseconds(span.startTime),
-      end: hrTimeToMilliseconds(span.endTime),
-      status: span.status.code === SpanStatusCode.ERROR ? 'error' : 'ok',
-      attributes,
-    };
-    const parent = span.parentSpanContext?.spanId;
-    if (parent !== undefined) recorded.parent_span_id = parent;
-    if (recorded.status === 'error' && span.status.message) recorded.error = span.status.message;
-    return recorded;
-  }
 }
 
-function withPrimitiveAttributes(span: RecordedSpan): RecordedSpan {
+/**
+ * A finished span as the buffer keeps it. The span's own attributes object is kept, not copied: an ended span
+ * no longer changes, and this runs for every span of every signal. Values other than strings, numbers and
+ * booleans are left out when a trace is read (`get`); the summaries read attributes as strings.
+ */
+export function recordedSpanOf(span: ReadableSpan): RecordedSpan {
+  const attributes = span.attributes as RecordedSpan['attributes'];
+  const service = attributes[ATTRIBUTES.service] ?? span.resource.attributes['service.name'] ?? 'unknown';
+  const recorded: RecordedSpan = {
+    span_id: span.spanContext().spanId,
+    name: span.name,
+    service: String(service),
+    kind: KINDS[span.kind],
+    stage: attributes[ATTRIBUTES.stage] === 'wait' ? 'wait' : 'work',
+    start: hrTimeToMilliseconds(span.startTime),
+    end: hrTimeToMilliseconds(span.endTime),
+    status: span.status.code === SpanStatusCode.ERROR ? 'error' : 'ok',
+    attributes,
+  };
+  const parent = span.parentSpanContext?.spanId;
+  if (parent !== undefined) recorded.parent_span_id = parent;
+  if (recorded.status === 'error' && span.status.message) recorded.error = span.status.message;
+  return recorded;
+}
+
+export function withPrimitiveAttributes(span: RecordedSpan): RecordedSpan {
   const attributes: RecordedSpan['attributes'] = {};
   for (const [key, value] of Object.entries(span.attributes as Record<string, unknown>)) {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')

@@ -19,7 +19,12 @@ export function recordFailure(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
 }
 
-type SpanOptions = { kind: SpanKind; attributes: Attributes };
+type SpanOptions = {
+  kind: SpanKind;
+  attributes: Attributes;
+  /** Whether a thrown error fails the span; default every one (an HTTP server span: only a 5xx answer). */
+  isFailure?: (error: unknown) => boolean;
+};
 
 /*
  * The trace context is passed by hand, never held in an ambient "active" context. On Node 20 the ambient one
@@ -42,7 +47,7 @@ export function inSpan<T>(
   const unsampled = unsampledSpanOf(parent);
   if (unsampled) return runIn(unsampled, parent, work);
   const span = tracer.startSpan(name, options, parent);
-  return endAfter(span, () => work(span, trace.setSpan(parent, span)));
+  return endAfter(span, options, () => work(span, trace.setSpan(parent, span)));
 }
 
 /** As `inSpan`, for a span that starts no spans of its own (a store write, an enqueue). */
@@ -56,7 +61,7 @@ export function inLeafSpan<T>(
   const unsampled = unsampledSpanOf(parent);
   if (unsampled) return runIn(unsampled, parent, work);
   const span = tracer.startSpan(name, options, parent);
-  return endAfter(span, () => work(span));
+  return endAfter(span, options, () => work(span));
 }
 
 /**
@@ -85,11 +90,11 @@ function runIn<T>(
   }
 }
 
-async function endAfter<T>(span: Span, work: () => Promise<T>): Promise<T> {
+async function endAfter<T>(span: Span, options: SpanOptions, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    recordFailure(span, error);
+    if (options.isFailure?.(error) ?? true) recordFailure(span, error);
     throw error;
   } finally {
     span.end();

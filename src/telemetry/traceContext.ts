@@ -84,3 +84,34 @@ const TRACEPARENT_VERSION = '00';
 /** Whether the baggage of `ctx` marks the request as synthetic (load generator traffic). */
 export const isSyntheticContext = (ctx: Context): boolean =>
   propagation.getBaggage(ctx)?.getEntry('synthetic_request')?.value === 'true';
+
+/** The trace fields of a log line: what Loki's link to the trace and "logs for this span" match on. */
+export interface LogTraceFields {
+  trace_id: string;
+  span_id?: string;
+}
+
+/**
+ * The `trace_id` and `span_id` a log line written inside a span carries. Passed by hand, as the trace context is
+ * (see spans.ts): with no ambient context, a pino mixin would see no span. `fallbackTraceId`: the trace a line
+ * is about when no span context is at hand (a message's `trace_id`).
+ */
+export function logTraceFields(
+  spanContext: SpanContext | undefined,
+  fallbackTraceId: string,
+): LogTraceFields {
+  return spanContext && isSpanContextValid(spanContext)
+    ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
+    : { trace_id: fallbackTraceId };
+}
+
+/** A log line's trace fields from the context it was written in (the span `inSpan` gave the work). */
+export const logTraceFieldsOf = (ctx: Context | undefined, fallbackTraceId: string): LogTraceFields =>
+  logTraceFields(ctx === undefined ? undefined : trace.getSpanContext(ctx), fallbackTraceId);
+
+/**
+ * The trace fields of a line about a queued message outside any span of this process (a broker adapter's): the
+ * message's trace, and the span that published it when its trace is recorded.
+ */
+export const messageLogTraceFields = (message: { traceparent?: string; trace_id: string }): LogTraceFields =>
+  logTraceFields(trace.getSpanContext(contextFromTraceparent(message.traceparent)), message.trace_id);

@@ -9,12 +9,20 @@ import {
   type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.js';
 import { BufferAdmissionSampler } from './BufferAdmissionSampler.js';
 import { RecentTraces } from './RecentTraces.js';
+import { SpanForwarder, type SpanForwarderOptions } from './SpanForwarder.js';
 
-/** The roles that record spans, each a service of its own in Jaeger as the user guide names them. */
-export type TracedRole = 'api' | 'worker' | 'downstream' | 'store';
+/**
+ * The roles that record spans, each a service of its own in Jaeger: `service.name` is `tps-<role>`, in the
+ * distributed mode (one role a process) and in the embedded one (every role in one process, each still its own
+ * service, so the backends' service views mean the same in both).
+ */
+export type TracedRole = 'api' | 'worker' | 'downstream';
+
+/** The `service.name` of a role's spans. */
+export const serviceNameOf = (role: TracedRole): string => `tps-${role}`;
 
 export interface TracingOptions {
   version: string;
@@ -26,10 +34,12 @@ export interface TracingOptions {
   buffer: number;
   /** OTEL_EXPORTER_OTLP_ENDPOINT: base URL of an OTLP/HTTP collector; empty exports nothing. */
   otlpEndpoint: string;
+  /** The API to send this process's finished spans to, for its `/traces` (a worker's or downstream's API_URL). */
+  forward?: SpanForwarderOptions;
 }
 
 export interface Tracing {
-  /** The tracer of one role; its spans carry service.name = the role, whichever process records them. */
+  /** The tracer of one role; its spans carry service.name = tps-<role>, whichever process records them. */
   tracerFor(role: TracedRole): Tracer;
   /** The recent traces of this process; undefined when TRACE_BUFFER is 0. */
   recent: RecentTraces | undefined;
@@ -39,7 +49,7 @@ export interface Tracing {
 
 /**
  * The trace SDK for one running system: a tracer provider per role (so the embedded system, one process, still
- * shows api, worker, downstream and store as services in Jaeger), all feeding the same span processors. The
+ * shows tps-api, tps-worker and tps-downstream as services in Jaeger), all feeding the same span processors. The
  * tracers are handed to the parts that record spans, which code against the OpenTelemetry API only and pass
  * the trace context by hand (see spans.ts). Nothing is registered globally, not even a context manager, so
  * several systems can run in one process (tests) apart.
@@ -57,6 +67,16 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
     const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
+  if (options.forward) {
+    // Every half second, at most 2048 spans waiting: under a burst the rest are dropped, not held.
+    processors.push(
+      new BatchSpanProcessor(new SpanForwarder(options.forward), {
+        scheduledDelayMillis: 500,
+        maxQueueSize: 2048,
+        maxExportBatchSize: 256,
+      }),
+    );
+  }
   const sampler = new ParentBasedSampler({ root: rootSampler(options.sampleRatio, exporting, recent) });
   const providers = new Map<TracedRole, BasicTracerProvider>();
   const providerOf = (role: TracedRole): BasicTracerProvider => {
@@ -65,7 +85,7 @@ export async function createTracing(options: TracingOptions): Promise<Tracing> {
       provider = new BasicTracerProvider({
         resource: resourceFromAttributes({
           ...options.attributes,
-          [ATTR_SERVICE_NAME]: role,
+          [ATTR_SERVICE_NAME]: serviceNameOf(role),
           [ATTR_SERVICE_VERSION]: options.version,
         }),
         sampler,

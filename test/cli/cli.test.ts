@@ -98,9 +98,10 @@ describe('tps against a running system', () => {
       { message: `the completed trace of ${id}` },
     );
     assert.match(one.stdout, /process-cycle efficiency \d+\.\d %/);
-    assert.match(one.stdout, /^ProcessRequest\s+api\s+│█/m);
+    assert.match(one.stdout, /^POST \/signal\s+api\s+│█/m);
     assert.match(one.stdout, /^\s+queue wait fast\s+queue\s+│\s*░/m);
-    assert.match(one.stdout, /^\s+service-a \/work\s+service-a\s+│/m);
+    assert.match(one.stdout, /^\s+POST → service-c\s+worker\s+│/m);
+    assert.match(one.stdout, /^\s+POST \/work\s+service-a\s+│/m);
   });
 
   it('traces refuses a bad flag value naming the flag', async () => {

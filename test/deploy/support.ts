@@ -28,22 +28,12 @@ export function list(value: unknown, what: string): unknown[] {
   return value;
 }
 
-/**
- * Settings the deployment files already set while the branches that declare them (issue 19's Host allow-list,
- * issue 20's JetStream replicas) are merged separately. Until SETTINGS has one of them, the tests leave it out of
- * the environment they load; once it is declared there, it is checked like every other setting.
- */
-export const ARRIVING_SETTINGS = ['ALLOWED_HOSTS', 'NATS_REPLICAS'] as const;
-const arriving = (name: string) =>
-  (ARRIVING_SETTINGS as readonly string[]).includes(name) && !Object.hasOwn(SETTINGS, name);
-
 /** The names in `env` that are not settings of the system (src/config/spec.ts). */
 export const unknownNames = (env: Record<string, string>): string[] =>
-  Object.keys(env).filter((name) => !Object.hasOwn(SETTINGS, name) && !arriving(name));
+  Object.keys(env).filter((name) => !Object.hasOwn(SETTINGS, name));
 
 /** Loads the configuration from exactly `env`, as the process would see it; throws ConfigError if invalid. */
-export const loadFrom = (env: Record<string, string>) =>
-  loadConfig(Object.fromEntries(Object.entries(env).filter(([name]) => !arriving(name))));
+export const loadFrom = (env: Record<string, string>) => loadConfig(env);
 
 /** Environment values as strings, as a process sees them (YAML may give numbers or booleans). */
 export const asEnv = (entries: Record<string, unknown>): Record<string, string> =>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { NATS, POSTGRES, skipUnless } from '../support/services.js';
 import {
+  assertApiHoldsWholeTrace,
   assertTraceCrossesBroker,
   sendSignal,
   startTopology,
@@ -50,6 +51,10 @@ describe(
 
     it('carries the trace across the broker: the worker’s spans continue the API’s trace', async () => {
       await assertTraceCrossesBroker(t, 'fast');
+    });
+
+    it('shows the whole trace on the API: the worker and downstream processes send it their spans', async () => {
+      await assertApiHoldsWholeTrace(t, 'fast');
     });
 
     it('answers the same id twice with the same signal across processes', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { POSTGRES, RABBITMQ, skipUnless } from '../support/services.js';
 import {
+  assertApiHoldsWholeTrace,
   assertTraceCrossesBroker,
   sendSignal,
   startTopology,
@@ -48,6 +49,10 @@ describe('distributed mode over RabbitMQ', { skip, timeout: 180_000 }, () => {
 
   it('carries the trace across the broker: the worker’s spans continue the API’s trace', async () => {
     await assertTraceCrossesBroker(t, 'slow');
+  });
+
+  it('shows the whole trace on the API, the worker’s and downstream’s spans included', async () => {
+    await assertApiHoldsWholeTrace(t, 'slow');
   });
 
   it('loses nothing when a worker is killed -9 holding a signal', async () => {

@@ -44,6 +44,12 @@ describe('logs', () => {
       assert.ok(failures.length >= 2, 'each failed attempt is logged');
       assert.match(String(failures[0]?.msg), /service-c answered 503/);
       assert.match(String(failures[0]?.trace_id), /^[0-9a-f]{32}$/);
+      // The line names the span it was written in: the attempt's `process` span, in the trace it belongs to.
+      assert.match(String(failures[0]?.span_id), /^[0-9a-f]{16}$/);
+      const trace = (await (await fetch(`${system.url}/traces/${String(failures[0]?.trace_id)}`)).json()) as {
+        spans: Array<{ span_id: string; name: string }>;
+      };
+      assert.equal(trace.spans.find((span) => span.span_id === failures[0]?.span_id)?.name, 'process fast');
     } finally {
       await system.close();
     }

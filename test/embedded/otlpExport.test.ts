@@ -61,10 +61,21 @@ describe('OTLP export (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
         .flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans))
         .filter((span) => span.traceId === traceId)
         .map((span) => span.name);
-    await waitFor(() => spansOf('downstream').length >= 3, { message: 'the downstream spans exported' });
-    assert.ok(spansOf('api').includes('ProcessRequest'));
-    assert.ok(spansOf('worker').includes('ProcessItem'));
-    assert.ok(spansOf('downstream').includes('service-a /work'));
-    assert.ok(spansOf('store').includes('store update completed'));
+    await waitFor(() => spansOf('tps-downstream').length >= 5, { message: 'the downstream spans exported' });
+    assert.deepEqual([...new Set(receiver.received.map(serviceOf))].sort(), [
+      'tps-api',
+      'tps-downstream',
+      'tps-worker',
+    ]);
+    assert.ok(spansOf('tps-api').includes('POST /signal'));
+    assert.ok(spansOf('tps-api').includes('publish fast'));
+    assert.ok(
+      spansOf('tps-api').includes('store create'),
+      'a status write is a span of the role that writes',
+    );
+    assert.ok(spansOf('tps-worker').includes('process fast'));
+    assert.ok(spansOf('tps-worker').includes('store update completed'));
+    assert.ok(spansOf('tps-worker').includes('POST'), 'the call to service C');
+    assert.deepEqual([...new Set(spansOf('tps-downstream'))].sort(), ['POST', 'POST /work']);
   });
 });

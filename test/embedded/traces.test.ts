@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { TraceDetail, TraceList } from '../../src/domain/traces.js';
+import type { TraceDetail, TraceList, TraceSpan } from '../../src/domain/traces.js';
 import { startTestSystem, type TestSystem } from '../support/testSystem.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -41,19 +41,15 @@ describe('the value stream: one trace per signal, API → queue → worker → C
     assert.equal(trace.error, false);
     const names = trace.spans.map((span) => span.name);
     for (const name of [
-      'ProcessRequest',
+      'POST /signal',
       'store create',
-      'enqueue fast',
+      'publish fast',
       'queue wait fast',
-      'ProcessItem',
+      'process fast',
       'work',
       'store update processing',
-      'POST service-c',
-      'service-c /work',
-      'POST service-b',
-      'service-b /work',
-      'POST service-a',
-      'service-a /work',
+      'POST',
+      'POST /work',
       'store update completed',
     ]) {
       assert.ok(names.includes(name), `span ${name} in ${names.join(', ')}`);
@@ -69,32 +65,110 @@ describe('the value stream: one trace per signal, API → queue → worker → C
     ]);
   });
 
-  it('links the spans into one tree rooted at ProcessRequest, each hop the child of its caller', async () => {
+  it('links the spans into one tree rooted at POST /signal, each hop the child of its caller', async () => {
     const { id } = (await t.send({ signal_type: 'validate', payload: {} })).body as { id: string };
     const trace = await finishedTrace(t, id);
     const byId = new Map(trace.spans.map((span) => [span.span_id, span]));
     const roots = trace.spans.filter((span) => span.parent_span_id === undefined);
     assert.deepEqual(
       roots.map((span) => span.name),
-      ['ProcessRequest'],
+      ['POST /signal'],
     );
     for (const span of trace.spans) {
       if (span.parent_span_id)
         assert.ok(byId.has(span.parent_span_id), `parent of ${span.name} is in the trace`);
     }
-    const parentName = (name: string) => {
-      const span = trace.spans.find((candidate) => candidate.name === name);
-      return span?.parent_span_id ? byId.get(span.parent_span_id)?.name : undefined;
+    // The HTTP spans share their names (`POST`, `POST /work`): the lane (`service`) tells the hops apart.
+    const key = (span: TraceSpan | undefined) => (span ? `${span.name} @${span.service}` : undefined);
+    const parentOf = (name: string, service: string) => {
+      const span = trace.spans.find((candidate) => candidate.name === name && candidate.service === service);
+      assert.ok(span, `span ${name} @${service}`);
+      return span.parent_span_id ? key(byId.get(span.parent_span_id)) : undefined;
     };
-    assert.equal(parentName('enqueue fast'), 'ProcessRequest');
-    assert.equal(parentName('ProcessItem'), 'enqueue fast');
-    assert.equal(parentName('queue wait fast'), 'enqueue fast');
-    assert.equal(parentName('POST service-c'), 'ProcessItem');
-    assert.equal(parentName('service-c /work'), 'POST service-c');
-    assert.equal(parentName('POST service-b'), 'service-c /work');
-    assert.equal(parentName('service-a /work'), 'POST service-a');
+    assert.equal(parentOf('publish fast', 'api'), 'POST /signal @api');
+    assert.equal(parentOf('process fast', 'worker'), 'publish fast @api');
+    assert.equal(parentOf('queue wait fast', 'queue'), 'publish fast @api');
+    assert.equal(parentOf('POST', 'worker'), 'process fast @worker');
+    assert.equal(parentOf('POST /work', 'service-c'), 'POST @worker');
+    assert.equal(parentOf('POST', 'service-c'), 'POST /work @service-c');
+    assert.equal(parentOf('POST /work', 'service-b'), 'POST @service-c');
+    assert.equal(parentOf('POST', 'service-b'), 'POST /work @service-b');
+    assert.equal(parentOf('POST /work', 'service-a'), 'POST @service-b');
     assert.equal(trace.spans.find((span) => span.name === 'queue wait fast')?.stage, 'wait');
-    assert.equal(trace.spans.find((span) => span.name === 'ProcessItem')?.stage, 'work');
+    assert.equal(trace.spans.find((span) => span.name === 'process fast')?.stage, 'work');
+  });
+
+  it('speaks the OpenTelemetry semantic conventions: HTTP server and client, messaging, store', async () => {
+    const { id } = (await t.send({ signal_type: 'execute', payload: {} })).body as { id: string };
+    const trace = await finishedTrace(t, id);
+    const one = (name: string, service: string) => {
+      const span = trace.spans.find((candidate) => candidate.name === name && candidate.service === service);
+      assert.ok(span, `span ${name} @${service}`);
+      return span;
+    };
+    const intake = one('POST /signal', 'api');
+    assert.equal(intake.kind, 'server');
+    assert.equal(intake.attributes['http.request.method'], 'POST');
+    assert.equal(intake.attributes['http.route'], '/signal');
+    assert.equal(intake.attributes['http.response.status_code'], 202);
+    assert.equal(intake.attributes['url.scheme'], 'http');
+    assert.equal(intake.attributes['url.path'], '/signal');
+    assert.equal(intake.attributes['server.address'], new URL(t.url).hostname);
+    assert.equal(intake.attributes['server.port'], Number(new URL(t.url).port));
+
+    const publish = one('publish fast', 'api');
+    assert.equal(publish.kind, 'producer');
+    assert.equal(publish.attributes['messaging.system'], 'memory');
+    assert.equal(publish.attributes['messaging.operation.type'], 'send');
+    assert.equal(publish.attributes['messaging.destination.name'], 'fast');
+    assert.equal(publish.attributes['messaging.message.id'], id);
+    const process = one('process fast', 'worker');
+    assert.equal(process.kind, 'consumer');
+    assert.equal(process.attributes['messaging.system'], 'memory');
+    assert.equal(process.attributes['messaging.operation.type'], 'process');
+    assert.equal(process.attributes['messaging.destination.name'], 'fast');
+    assert.equal(process.attributes['messaging.message.id'], id);
+    assert.equal(process.attributes['tps.outcome'], 'completed');
+
+    const call = one('POST', 'worker');
+    assert.equal(call.kind, 'client');
+    assert.equal(call.attributes['http.request.method'], 'POST');
+    assert.equal(call.attributes['http.response.status_code'], 200);
+    assert.equal(call.attributes['tps.peer'], 'service-c');
+    const callee = new URL(String(call.attributes['url.full']));
+    assert.equal(callee.pathname, '/work');
+    assert.equal(call.attributes['server.address'], callee.hostname);
+    assert.equal(call.attributes['server.port'], Number(callee.port));
+    const served = one('POST /work', 'service-c');
+    assert.equal(served.kind, 'server');
+    assert.equal(served.attributes['http.route'], '/work');
+    assert.equal(served.attributes['http.response.status_code'], 200);
+
+    const write = one('store update completed', 'store');
+    assert.equal(write.kind, 'client');
+    assert.equal(write.attributes['tps.store'], 'memory');
+    assert.equal(write.attributes['tps.status'], 'completed');
+    assert.equal(write.attributes['db.system.name'], undefined, 'the memory store is no database');
+  });
+
+  it('records a refusal (4xx) as the answer’s status and error.type, the server span not failed', async () => {
+    const signalId = `conflict-${hex(4)}`;
+    assert.equal((await t.send({ id: signalId, signal_type: 'execute', payload: {} })).status, 202);
+    const refused = await t.send({ id: signalId, signal_type: 'report', payload: {} });
+    assert.equal(refused.status, 409);
+    const list = await waitFor(
+      async () => {
+        const traces = (await t.get<TraceList>(`/traces?signal_id=${signalId}&outcome=rejected`)).body;
+        return traces.traces[0];
+      },
+      { message: `the refused request's trace of ${signalId}` },
+    );
+    assert.equal(list.error, true, 'a refused request still counts as an error in the list');
+    const trace = (await t.get<TraceDetail>(`/traces/${list.trace_id}`)).body;
+    const intake = trace.spans.find((span) => span.name === 'POST /signal');
+    assert.equal(intake?.status, 'ok');
+    assert.equal(intake?.attributes['http.response.status_code'], 409);
+    assert.equal(intake?.attributes['error.type'], 'ID_CONFLICT');
   });
 
   it('tells wait from work: lead time = process time + wait time, efficiency between 0 and 1', async () => {
@@ -122,7 +196,7 @@ describe('the value stream: one trace per signal, API → queue → worker → C
     assert.equal(accepted.status, 202);
     assert.equal(accepted.body.trace_id, traceId);
     const trace = await finishedTrace(t, String(accepted.body.id));
-    const intake = trace.spans.find((span) => span.name === 'ProcessRequest');
+    const intake = trace.spans.find((span) => span.name === 'POST /signal');
     assert.equal(intake?.parent_span_id, parentId);
     assert.equal(intake?.attributes.synthetic_request, true);
   });
@@ -134,13 +208,44 @@ describe('the value stream: one trace per signal, API → queue → worker → C
       const trace = await finishedTrace(t, id, 'retried');
       assert.equal(trace.error, true);
       const failed = trace.spans.filter((span) => span.status === 'error').map((span) => span.name);
-      assert.ok(failed.includes('service-a /work'), `failed spans: ${failed.join(', ')}`);
-      assert.ok(failed.includes('ProcessItem'));
+      const failedHops = trace.spans.filter((span) => span.status === 'error').map((span) => span.service);
+      assert.ok(failedHops.includes('service-a'), `failed spans: ${failed.join(', ')}`);
+      assert.ok(failed.includes('process fast'));
       const errors = (await t.get<TraceList>('/traces?outcome=error')).body;
       assert.ok(errors.traces.some((summary) => summary.signal_id === id));
       assert.ok(errors.traces.every((summary) => summary.error));
     } finally {
       await t.del('/chaos');
+    }
+  });
+
+  it('takes forwarded spans into the traces it holds (POST /traces/spans), and refuses a malformed batch', async () => {
+    const { id, trace_id } = (await t.send({ signal_type: 'execute', payload: {} })).body as {
+      id: string;
+      trace_id: string;
+    };
+    await finishedTrace(t, id);
+    const span = (traceId: string) => ({
+      trace_id: traceId,
+      span_id: hex(8),
+      name: 'forwarded',
+      service: 'elsewhere',
+      kind: 'internal',
+      stage: 'work',
+      start: Date.now(),
+      end: Date.now() + 1,
+      status: 'ok',
+      attributes: { 'tps.note': 'sent by another process' },
+    });
+    const answer = await t.post('/traces/spans', { spans: [span(trace_id), span(hex(16))] });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { accepted: 1, share: 1 });
+    const trace = (await t.get<TraceDetail>(`/traces/${trace_id}`)).body;
+    assert.ok(trace.services.includes('elsewhere'));
+    for (const bad of [{}, { spans: [{ ...span(trace_id), span_id: 'nope' }] }, { spans: 'all' }]) {
+      const refused = await t.post<{ error: { code: string } }>('/traces/spans', bad);
+      assert.equal(refused.status, 400, JSON.stringify(bad));
+      assert.equal(refused.body.error.code, 'VALIDATION_FAILED');
     }
   });
 
@@ -212,7 +317,7 @@ describe('a dead-lettered signal’s trace', () => {
       const { id } = (await t.send({ signal_type: 'execute', payload: {} })).body as { id: string };
       await t.waitForStatus(id, 'dead_lettered');
       const trace = await finishedTrace(t, id, 'dead_lettered');
-      assert.equal(trace.spans.filter((span) => span.name === 'ProcessItem').length, 2);
+      assert.equal(trace.spans.filter((span) => span.name === 'process fast').length, 2);
       assert.ok(trace.spans.some((span) => span.name === 'dead-letter fast' && span.status === 'error'));
     } finally {
       await t.close();

@@ -54,11 +54,12 @@ export async function startTopology(env: NodeJS.ProcessEnv): Promise<Topology> {
     return Object.assign(worker, { url: `http://127.0.0.1:${port}` });
   };
   try {
-    const downstream = await role(['downstream'], downstreamPort + 2);
+    // The workers follow the API's andon cords, and they and downstream send the API their spans, as run-local
+    // sets them up.
     const apiPort = await freePort();
-    const api = await role(['api'], apiPort, { PORT: String(apiPort) });
-    // The workers follow the API's andon cords, as run-local sets them up.
     base.API_URL = `http://127.0.0.1:${apiPort}`;
+    const downstream = await role(['downstream'], downstreamPort + 2);
+    const api = await role(['api'], apiPort, { PORT: String(apiPort) });
     const fast = await startWorker('fast');
     const slow = await startWorker('slow');
     return {
@@ -117,8 +118,8 @@ export async function statusOf(apiUrl: string, id: string): Promise<Record<strin
 
 /**
  * One signal's trace as the API process and the worker process each recorded their part: the trace context
- * crossed the broker in a message header when both parts share the trace id and the worker's ProcessItem is
- * the child of the API's enqueue span.
+ * crossed the broker in a message header when both parts share the trace id and the worker's `process` span
+ * is the child of the API's `publish` span. Both name the broker as `messaging.system`.
  */
 export async function assertTraceCrossesBroker(t: Topology, lane: 'fast' | 'slow'): Promise<void> {
   const accepted = await sendSignal(t.apiUrl, {
@@ -139,11 +140,65 @@ export async function assertTraceCrossesBroker(t: Topology, lane: 'fast' | 'slow
     );
   const apiPart = await traceOf(t.apiUrl);
   const workerPart = await traceOf(t.workerUrls[lane]);
-  const enqueue = apiPart.spans.find((span) => span.name === `enqueue ${lane}`);
-  const processItem = workerPart.spans.find((span) => span.name === 'ProcessItem');
-  assert.ok(enqueue, 'the API recorded the enqueue');
-  assert.ok(processItem, 'the worker recorded ProcessItem');
-  assert.equal(processItem.parent_span_id, enqueue.span_id);
-  assert.ok(workerPart.spans.some((span) => span.name === 'POST service-c'));
-  assert.ok(workerPart.spans.some((span) => span.name === 'store update completed'));
+  const publish = apiPart.spans.find((span) => span.name === `publish ${lane}` && span.service === 'api');
+  const process = workerPart.spans.find(
+    (span) => span.name === `process ${lane}` && span.service === 'worker',
+  );
+  assert.ok(publish, 'the API recorded the publish');
+  assert.ok(process, 'the worker recorded the process span');
+  assert.equal(process.parent_span_id, publish.span_id);
+  const broker = String(t.env.QUEUE_BACKEND).split('+')[0];
+  assert.equal(publish.attributes['messaging.system'], broker);
+  assert.equal(process.attributes['messaging.system'], broker);
+  assert.ok(
+    workerPart.spans.some((span) => span.name === 'POST' && span.attributes['tps.peer'] === 'service-c'),
+  );
+  const written = workerPart.spans.find((span) => span.attributes['tps.status'] === 'completed');
+  assert.equal(written?.name, `UPDATE ${String(t.env.DATABASE_SCHEMA)}.signals`);
+  assert.equal(written?.attributes['db.system.name'], 'postgresql');
+  assert.equal(written?.attributes['db.operation.name'], 'UPDATE');
+}
+
+/**
+ * The API's `/traces/:id` of a completed signal holds the whole trace: its own spans, and those the worker and
+ * the downstream services recorded in their processes and sent it, in one tree under `POST /signal`.
+ */
+export async function assertApiHoldsWholeTrace(t: Topology, lane: 'fast' | 'slow'): Promise<void> {
+  const accepted = await sendSignal(t.apiUrl, {
+    signal_type: lane === 'fast' ? 'execute' : 'report',
+    payload: {},
+  });
+  assert.equal(accepted.status, 202);
+  const traceId = String(accepted.body.trace_id);
+  const whole = await waitFor(
+    async () => {
+      const response = await fetch(`${t.apiUrl}/traces/${traceId}`);
+      if (response.status !== 200) return undefined;
+      const trace = (await response.json()) as TraceDetail;
+      const done = trace.outcome === 'completed' && trace.services.includes('service-a');
+      return done ? trace : undefined;
+    },
+    { timeoutMs: 20_000, message: `the API's trace ${traceId}, completed, with the downstream spans` },
+  );
+  assert.deepEqual([...whole.services].sort(), [
+    'api',
+    'queue',
+    'service-a',
+    'service-b',
+    'service-c',
+    'store',
+    'worker',
+  ]);
+  const ids = new Set(whole.spans.map((span) => span.span_id));
+  const roots = whole.spans.filter(
+    (span) => span.parent_span_id === undefined || !ids.has(span.parent_span_id),
+  );
+  assert.deepEqual(
+    roots.map((span) => span.name),
+    ['POST /signal'],
+    'one tree: every span but the request’s has its parent in the trace',
+  );
+  assert.ok(whole.spans.some((span) => span.name === `process ${lane}` && span.service === 'worker'));
+  assert.ok(whole.spans.some((span) => span.name === 'POST /work' && span.service === 'service-a'));
+  assert.ok(whole.process_time_ms > 0 && whole.pce > 0, 'the value stream is measured over the whole trace');
 }

@@ -111,7 +111,13 @@ export const runLocalCommand: Command = {
     const apiPort = merged.PORT ?? '8080';
     const downstreamPort = Number(merged.DOWNSTREAM_PORT ?? 8091);
     const roles: RoleSpec[] = [
-      { name: 'downstream', args: ['downstream'], env: {}, url: `http://127.0.0.1:${downstreamPort + 2}` },
+      // Downstream and the workers send their spans to the API, whose /traces then shows whole traces.
+      {
+        name: 'downstream',
+        args: ['downstream'],
+        env: { API_URL: `http://127.0.0.1:${apiPort}` },
+        url: `http://127.0.0.1:${downstreamPort + 2}`,
+      },
       ...LANES.map((pool) => ({
         name: `worker-${pool}`,
         args: ['worker', '--pool', pool],

@@ -50,6 +50,25 @@ describe('FallbackWorkQueue', () => {
     await queue.close();
   });
 
+  it('names the backend that carried each message, on its publish receipt and on its delivery (for traces)', async () => {
+    // Memory queues standing in for the two brokers, under the brokers' names.
+    const primary = createMemoryWorkQueue(limits);
+    const secondary = createMemoryWorkQueue(limits);
+    Object.defineProperty(primary, 'backend', { value: 'nats' });
+    Object.defineProperty(secondary, 'backend', { value: 'rabbitmq' });
+    const { breaker } = setUp();
+    const queue = createFallbackWorkQueue({ primary, secondary, primaryBreaker: breaker });
+    try {
+      assert.equal((await queue.publish(message())).carrier, 'nats');
+      assert.equal((await queue.receive('fast'))?.carrier, 'nats');
+      primary.setAvailable(false, 'connection refused');
+      assert.equal((await queue.publish(message())).carrier, 'rabbitmq');
+      assert.equal((await queue.receive('fast'))?.carrier, 'rabbitmq');
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('takes intake on the secondary while the primary is down, says so, and workers drain both', async () => {
     const { primary, secondary, queue } = setUp();
     const before = message();

@@ -11,6 +11,7 @@ import type {
   QueueAvailability,
   WorkQueue,
 } from '../WorkQueue.js';
+import { primaryBackendOf } from '../WorkQueue.js';
 
 /** How long one receive waits on one backend before it looks at the other. */
 const POLL_MS = 250;
@@ -47,7 +48,7 @@ export class FallbackWorkQueue implements WorkQueue {
         this.logger?.info({ primary: this.primary.backend }, `intake back on ${this.primary.backend}`);
         this.fallback = undefined;
       }
-      return receipt;
+      return { ...receipt, carrier: primaryBackendOf(this.primary) };
     } catch (error) {
       if (isQueueFullError(error)) throw error;
       const cause = error instanceof Error ? error.message : String(error);
@@ -61,7 +62,8 @@ export class FallbackWorkQueue implements WorkQueue {
         since: Date.now(),
         cause: isBreakerOpenError(error) ? (this.fallback?.cause ?? cause) : cause,
       };
-      return this.secondary.publish(message);
+      const receipt = await this.secondary.publish(message);
+      return { ...receipt, carrier: primaryBackendOf(this.secondary) };
     }
   }
 
@@ -76,7 +78,7 @@ export class FallbackWorkQueue implements WorkQueue {
         const both = signal ? AbortSignal.any([slice.signal, signal]) : slice.signal;
         const delivery = await queue.receive(lane, both).catch(() => undefined);
         clearTimeout(timer);
-        if (delivery) return delivery;
+        if (delivery) return { ...delivery, carrier: primaryBackendOf(queue) };
         if (signal?.aborted) return undefined;
       }
       if (!this.primary.availability().available && !this.secondary.availability().available) {

@@ -16,6 +16,7 @@ import { QueueFullError, QueueUnavailableError, isQueueFullError } from '../../e
 import { redactSecrets } from '../../errors/redactSecrets.js';
 import { withoutStack } from '../../errors/withoutStack.js';
 import { deadLetterRecord, type DeadLetterCause } from '../../tps/kanban/deadLetter.js';
+import { messageLogTraceFields } from '../../telemetry/traceContext.js';
 import type {
   DeadLetter,
   Delivery,
@@ -520,7 +521,7 @@ export class JetStreamWorkQueue implements WorkQueue {
         settled = true;
         void deadLetter('lease_expired').catch((error: unknown) =>
           this.log.warn(
-            { err: error, lane: lane.name, id: message.id, trace_id: message.trace_id },
+            { err: error, lane: lane.name, id: message.id, ...messageLogTraceFields(message) },
             'could not dead-letter an expired last attempt',
           ),
         );
@@ -594,7 +595,12 @@ export class JetStreamWorkQueue implements WorkQueue {
     await this.deleteMessage(lane.stream, move.seq);
     if (ack.duplicate) return;
     this.log.warn(
-      { lane: lane.name, id: move.message.id, trace_id: move.message.trace_id, attempts: move.attempts },
+      {
+        lane: lane.name,
+        id: move.message.id,
+        ...messageLogTraceFields(move.message),
+        attempts: move.attempts,
+      },
       'dead-lettered',
     );
     this.deadLetters.emit(deadLetter);

@@ -15,6 +15,7 @@ import { QueueFullError, QueueUnavailableError, isQueueFullError } from '../../e
 import { withoutStack } from '../../errors/withoutStack.js';
 import { Fifo } from '../../tps/kanban/Fifo.js';
 import { deadLetterRecord, type DeadLetterCause } from '../../tps/kanban/deadLetter.js';
+import { messageLogTraceFields } from '../../telemetry/traceContext.js';
 import type {
   DeadLetter,
   Delivery,
@@ -875,7 +876,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
       lease.channel.nack(lease.raw, false, true);
     } catch (err) {
       this.logger.warn(
-        { err, id: lease.message.id, trace_id: lease.message.trace_id },
+        { err, id: lease.message.id, ...messageLogTraceFields(lease.message) },
         'could not nack; RabbitMQ will deliver it again',
       );
     }

@@ -10,6 +10,7 @@ import type { SystemStatus } from '../../domain/status.js';
 import type { Disposable } from '../../domain/disposable.js';
 import type { AndonEvent } from '../../tps/andon/index.js';
 import type { TraceDetail, TraceList, TraceQuery } from '../../domain/traces.js';
+import type { RecordedSpan } from '../../tps/valuestream/index.js';
 import type { LoadRunner } from '../../loadgen/LoadRunner.js';
 
 export interface Health {
@@ -48,5 +49,9 @@ export interface ApiDeps {
   traces?: {
     list(query: TraceQuery): TraceList;
     get(traceId: string): TraceDetail | undefined;
+    /** Takes a span another process recorded into its trace, if held (`POST /traces/spans`). */
+    addForwarded?(traceId: string, span: RecordedSpan): boolean;
+    /** The share of traces the buffer takes in now, for the processes that forward spans. */
+    readonly forwardedShare?: number;
   };
 }

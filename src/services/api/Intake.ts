@@ -11,14 +11,31 @@ import type { LaneName, Payload, QueueMessage, SignalRecord, SignalType } from '
 import { RETRYABLE_STATUSES } from '../../domain/signal.js';
 import {
   TpsError,
+  isTpsError,
   isQueueFullError,
   isQueueUnavailableError,
   withoutStack,
   type ErrorCode,
   type TpsErrorOptions,
 } from '../../errors/index.js';
-import type { WorkQueue } from '../../queue/WorkQueue.js';
+import { primaryBackendOf, type PublishReceipt, type WorkQueue } from '../../queue/WorkQueue.js';
 import type { StatusStore } from '../../store/StatusStore.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
+} from '../../telemetry/semconv.js';
 import { ATTRIBUTES, inLeafSpan, inSpan } from '../../telemetry/spans.js';
 import { isSyntheticContext, recordedTraceparentOf } from '../../telemetry/traceContext.js';
 import type { Clock } from '../../tps/clock.js';
@@ -43,7 +60,7 @@ export interface IntakeDeps {
   line: Line;
   queueBreaker: Breaker;
   clock: Clock;
-  /** Records ProcessRequest and the enqueue; the trace id of a signal is its ProcessRequest's. */
+  /** Records the request's span (`POST /signal`) and the publish; a signal's trace id is its request span's. */
   tracer: Tracer;
   draining: () => boolean;
   /** Signals per second the lane's workers finish now, for Retry-After on 429. */
@@ -52,12 +69,75 @@ export interface IntakeDeps {
   rejected: (reason: RejectionReason) => void;
 }
 
-/** `parent`: the trace context the request carried (a caller's traceparent and baggage); default: none. */
+/**
+ * Where an HTTP request came in, for its server span (`url.scheme`, `server.address`, `server.port`). Fastify's
+ * request is one: it is passed as it is, and read only when the span is recorded.
+ */
+export interface HttpOrigin {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: number | null;
+}
+
+/**
+ * `parent`: the trace context the request carried (a caller's traceparent and baggage); default: none.
+ * `origin`: the HTTP request, when the call is one.
+ */
 export interface Intake {
   /** Accepts a signal (`created`) or returns the one already known under its id. */
-  submit(request: SignalRequest, parent?: Context): Promise<{ created: boolean; record: SignalRecord }>;
+  submit(
+    request: SignalRequest,
+    parent?: Context,
+    origin?: HttpOrigin,
+  ): Promise<{ created: boolean; record: SignalRecord }>;
   /** Puts a failed, expired or dead-lettered signal back on its lane under the same id. */
-  retry(id: string, parent?: Context): Promise<SignalRecord>;
+  retry(id: string, parent?: Context, origin?: HttpOrigin): Promise<SignalRecord>;
+}
+
+/** The answer's status on the request's span; a 4xx is the caller's, so it does not fail a server span. */
+function answered(span: Span, status: number, error?: unknown): void {
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (error !== undefined) {
+    span.setAttribute(
+      ATTR_ERROR_TYPE,
+      isTpsError(error) ? error.code : error instanceof Error ? error.name : '_OTHER',
+    );
+  }
+}
+
+const submitStatus = (result: { created: boolean }): number => (result.created ? 202 : 200);
+const accepted = (): number => 202;
+
+const statusOf = (error: unknown): number => (isTpsError(error) ? error.status : 500);
+
+/** HTTP server span options: a refusal (4xx) leaves the span's status unset, as the HTTP conventions say. */
+const SERVER_FAILURE = (error: unknown): boolean => statusOf(error) >= 500;
+
+/**
+ * `work` as the handling of one HTTP request on its recorded span: where the request came in, and the answer's
+ * status. Only for a recorded span: a trace nobody records gets nothing built for it.
+ */
+async function serve<T>(
+  span: Span,
+  origin: HttpOrigin | undefined,
+  path: string,
+  work: Promise<T>,
+  status: (result: T) => number,
+): Promise<T> {
+  span.setAttribute(ATTR_URL_PATH, path);
+  if (origin) {
+    span.setAttribute(ATTR_URL_SCHEME, origin.protocol);
+    span.setAttribute(ATTR_SERVER_ADDRESS, origin.hostname);
+    if (origin.port !== null) span.setAttribute(ATTR_SERVER_PORT, origin.port);
+  }
+  try {
+    const result = await work;
+    answered(span, status(result));
+    return result;
+  } catch (error) {
+    answered(span, statusOf(error), error);
+    throw error;
+  }
 }
 
 /** The span's trace id, or a fresh one where no tracer records (so every signal still has one to log). */
@@ -76,6 +156,7 @@ const laneFullRetryAfter = (depth: number, drainPerSecond: number): number =>
 /** The front of the line: idempotency by id, Jidoka's stop, Kanban's bound, and only then a 202. */
 export function createIntake(deps: IntakeDeps): Intake {
   const { store, clock, tracer } = deps;
+  const messagingSystem = primaryBackendOf(deps.queue);
 
   const refuse = (reason: RejectionReason, code: ErrorCode, options: TpsErrorOptions): never => {
     deps.rejected(reason);
@@ -98,28 +179,39 @@ export function createIntake(deps: IntakeDeps): Intake {
    * `acceptedAt`: the clock reading `created_at` was written from, so the queue wait starts where the status
    * says. `trace`: the request's span, whose child the enqueue is.
    */
-  const enqueue = (record: SignalRecord, acceptedAt: number, trace: Context): Promise<void> =>
+  const enqueue = (record: SignalRecord, acceptedAt: number, trace: Context): Promise<unknown> =>
     inLeafSpan(
       tracer,
-      `enqueue ${record.lane}`,
+      `publish ${record.lane}`,
       {
         kind: SpanKind.PRODUCER,
         attributes: {
           [ATTRIBUTES.service]: 'api',
-          'messaging.system': deps.queue.backend,
-          'messaging.destination.name': record.lane,
-          'messaging.message.id': record.id,
+          [ATTR_MESSAGING_SYSTEM]: messagingSystem,
+          [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+          [ATTR_MESSAGING_OPERATION_NAME]: 'publish',
+          [ATTR_MESSAGING_DESTINATION_NAME]: record.lane,
+          [ATTR_MESSAGING_MESSAGE_ID]: record.id,
         },
       },
       trace,
-      (span) => publish(record, acceptedAt, recordedTraceparentOf(span.spanContext())),
+      (span): Promise<unknown> =>
+        span.isRecording()
+          ? publishRecorded(span, record, acceptedAt)
+          : publish(record, acceptedAt, undefined),
     );
+
+  /** A composite queue (nats+rabbitmq) says which backend took the message: the fallback's, while the primary is down. */
+  const publishRecorded = async (span: Span, record: SignalRecord, acceptedAt: number): Promise<void> => {
+    const receipt = await publish(record, acceptedAt, recordedTraceparentOf(span.spanContext()));
+    if (receipt.carrier !== undefined) span.setAttribute(ATTR_MESSAGING_SYSTEM, receipt.carrier);
+  };
 
   const publish = async (
     record: SignalRecord,
     acceptedAt: number,
     traceparent: string | undefined,
-  ): Promise<void> => {
+  ): Promise<PublishReceipt> => {
     const message: QueueMessage = {
       id: record.id,
       lane: record.lane,
@@ -132,7 +224,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       ...(traceparent === undefined ? {} : { traceparent }),
     };
     try {
-      await deps.queueBreaker.execute(() => deps.queue.publish(message));
+      return await deps.queueBreaker.execute(() => deps.queue.publish(message));
     } catch (error) {
       if (isQueueFullError(error)) {
         refuse('lane_full', 'LANE_FULL', {
@@ -158,28 +250,43 @@ export function createIntake(deps: IntakeDeps): Intake {
   const requestAttributes = (request: SignalRequest, parent: Context) => ({
     [ATTRIBUTES.service]: 'api',
     [ATTRIBUTES.signalType]: request.signal_type,
-    'http.request.method': 'POST',
-    'http.route': '/signal',
+    [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+    [ATTR_HTTP_ROUTE]: '/signal',
     ...(request.id === undefined ? {} : { [ATTRIBUTES.signalId]: request.id }),
     ...(isSyntheticContext(parent) ? { synthetic_request: true } : {}),
   });
 
   return {
-    submit: (request, parent = ROOT_CONTEXT) =>
+    submit: (request, parent = ROOT_CONTEXT, origin) =>
       inSpan(
         tracer,
-        'ProcessRequest',
-        { kind: SpanKind.SERVER, attributes: requestAttributes(request, parent) },
+        'POST /signal',
+        { kind: SpanKind.SERVER, attributes: requestAttributes(request, parent), isFailure: SERVER_FAILURE },
         parent,
-        (span, trace) => submit(request, span, trace),
+        (span, trace) =>
+          span.isRecording()
+            ? serve(span, origin, '/signal', submit(request, span, trace), submitStatus)
+            : submit(request, span, trace),
       ),
-    retry: (id, parent = ROOT_CONTEXT) =>
+    retry: (id, parent = ROOT_CONTEXT, origin) =>
       inSpan(
         tracer,
-        'RetrySignal',
-        { kind: SpanKind.SERVER, attributes: { [ATTRIBUTES.service]: 'api', [ATTRIBUTES.signalId]: id } },
+        'POST /signal/:id/retry',
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            [ATTRIBUTES.service]: 'api',
+            [ATTRIBUTES.signalId]: id,
+            [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+            [ATTR_HTTP_ROUTE]: '/signal/:id/retry',
+          },
+          isFailure: SERVER_FAILURE,
+        },
         parent,
-        (span, trace) => retry(id, span, trace),
+        (span, trace) =>
+          span.isRecording()
+            ? serve(span, origin, `/signal/${id}/retry`, retry(id, span, trace), accepted)
+            : retry(id, span, trace),
       ),
   };
 

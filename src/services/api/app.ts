@@ -15,6 +15,7 @@ import { loadRoutes } from './routes/load.js';
 import { opsRoutes } from './routes/ops.js';
 import { signalRoutes } from './routes/signals.js';
 import { traceRoutes } from './routes/traces.js';
+import { forwardedSpanRoutes } from './routes/forwardedSpans.js';
 import { traceViewerRoutes } from './routes/traceViewer.js';
 import { webRoutes } from './routes/web.js';
 
@@ -75,6 +76,7 @@ export async function buildApiApp(deps: ApiDeps, logger: Logger): Promise<Fastif
   await app.register(eventRoutes, deps);
   await app.register(boardRoutes, deps);
   await app.register(traceRoutes, deps);
+  await app.register(forwardedSpanRoutes, deps);
   await app.register(traceViewerRoutes, deps);
   return app;
 }

@@ -1,10 +1,18 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { ROOT_CONTEXT, SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { DownstreamError } from '../../errors/index.js';
 import { BUDGET_HEADER, callBudgetMs, isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
 import type { Clock } from '../../tps/clock.js';
 import { systemClock } from '../../tps/clock.js';
 import type { Metrics } from '../../telemetry/metrics.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '../../telemetry/semconv.js';
 import { ATTRIBUTES, inLeafSpan } from '../../telemetry/spans.js';
 import { withTraceHeaders } from '../../telemetry/traceContext.js';
 import { noTracer } from '../../telemetry/tracing.js';
@@ -54,17 +62,21 @@ export function createDownstreamClient(options: {
 }): DownstreamClient {
   const { service, breaker, metrics } = options;
   const tracer = options.tracer ?? noTracer;
+  const target = new URL('/work', options.url);
+  // An HTTP client span as the conventions name it: the method alone (the path is not a template here).
   const spanOptions = {
     kind: SpanKind.CLIENT,
     attributes: {
       [ATTRIBUTES.service]: options.caller ?? 'worker',
-      'peer.service': service,
-      'http.request.method': 'POST',
-      'url.full': `${options.url}/work`,
+      [ATTRIBUTES.peer]: service,
+      [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+      [ATTR_SERVER_ADDRESS]: target.hostname,
+      [ATTR_SERVER_PORT]: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
+      [ATTR_URL_FULL]: target.href,
     },
   };
   const clock = options.clock ?? systemClock;
-  const post = poster(new URL('/work', options.url), options.connections ?? 128);
+  const post = poster(target, options.connections ?? 128);
 
   const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
 
@@ -74,6 +86,7 @@ export function createDownstreamClient(options: {
     signal: AbortSignal,
     budgetMs: number,
     traceContext: Context,
+    span: Span,
   ): Promise<void> => {
     const started = clock.now();
     let outcome = 'ok';
@@ -97,6 +110,7 @@ export function createDownstreamClient(options: {
             cause: error,
           });
         });
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
       if (status >= 400) {
         throw new DownstreamError(service, status, `${service} answered ${status}`);
       }
@@ -125,13 +139,14 @@ export function createDownstreamClient(options: {
           ),
         );
       }
-      return inLeafSpan(tracer, `POST ${service}`, spanOptions, parent, (span) => {
+      return inLeafSpan(tracer, 'POST', spanOptions, parent, (span) => {
         const traceContext = trace.setSpan(parent, span);
         return breaker
-          .execute((signal) => send(body, signal, budgetMs, traceContext))
+          .execute((signal) => send(body, signal, budgetMs, traceContext, span))
           .catch((error: unknown) => {
             if (isBreakerOpenError(error))
               metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });
+            span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
             throw error;
           });
       });
@@ -139,6 +154,13 @@ export function createDownstreamClient(options: {
     // In-flight calls are cut, not awaited: by the time clients close, the workers that made them are gone.
     close: () => post.close(),
   };
+}
+
+/** `error.type` of a failed call: the status it answered, else what kept it from answering. */
+function errorType(error: unknown): string {
+  if (error instanceof DownstreamError && error.status !== undefined) return String(error.status);
+  if (isBreakerOpenError(error)) return 'breaker_open';
+  return error instanceof DownstreamError ? 'no_answer' : error instanceof Error ? error.name : '_OTHER';
 }
 
 /**

@@ -5,6 +5,16 @@ import { errorsPlugin } from '../api/plugins/errors.js';
 import { quietServerOptions } from '../fastifyOptions.js';
 import { contractServerOptions, guardFrontDoor } from '../frontDoor.js';
 import type { Logger } from '../../telemetry/logger.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+} from '../../telemetry/semconv.js';
 import { ATTRIBUTES, inSpan } from '../../telemetry/spans.js';
 import { extractContext } from '../../telemetry/traceContext.js';
 import { noTracer } from '../../telemetry/tracing.js';
@@ -65,7 +75,12 @@ export function buildDownstreamApp(options: {
   const tracer = options.tracer ?? noTracer;
   const spanOptions = {
     kind: SpanKind.SERVER,
-    attributes: { [ATTRIBUTES.service]: behaviour.service, 'http.route': '/work' },
+    attributes: {
+      [ATTRIBUTES.service]: behaviour.service,
+      [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+      [ATTR_HTTP_ROUTE]: '/work',
+      [ATTR_URL_PATH]: '/work',
+    },
   };
   const app = Fastify({
     ...quietServerOptions(options.logger.child({ component: behaviour.service })),
@@ -116,14 +131,20 @@ export function buildDownstreamApp(options: {
       }
       const answer = await inSpan(
         tracer,
-        `${behaviour.service} /work`,
+        'POST /work',
         spanOptions,
         extractContext(request.headers),
         async (span, trace) => {
+          if (span.isRecording()) {
+            span.setAttribute(ATTR_URL_SCHEME, request.protocol);
+            span.setAttribute(ATTR_SERVER_ADDRESS, request.hostname);
+            if (request.port !== null) span.setAttribute(ATTR_SERVER_PORT, request.port);
+          }
           const result = await work(request.body, deadline, trace);
-          span.setAttribute('http.response.status_code', result.status);
+          span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, result.status);
           if (result.status >= 500) {
-            const message = (result.body as { error: { message: string } }).error.message;
+            const { code, message } = (result.body as { error: { code: string; message: string } }).error;
+            span.setAttribute(ATTR_ERROR_TYPE, code);
             span.setStatus({ code: SpanStatusCode.ERROR, message });
           }
           return result;

@@ -3,7 +3,15 @@ import { SpanKind, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { Config } from '../../config/index.js';
 import { TERMINAL_STATUSES, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isDownstreamError, isStoreUnavailableError, isUnrecoverableError } from '../../errors/index.js';
-import type { Delivery } from '../../queue/WorkQueue.js';
+import type { Delivery, MessagingBackend } from '../../queue/WorkQueue.js';
+import {
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+} from '../../telemetry/semconv.js';
 import type { StatusStore } from '../../store/StatusStore.js';
 import { ATTRIBUTES, inLeafSpan, inSpan, recordFailure } from '../../telemetry/spans.js';
 import { messageTraceContext } from '../../telemetry/traceContext.js';
@@ -20,7 +28,13 @@ export interface ProcessObserver {
   finished(
     message: QueueMessage,
     outcome: ProcessOutcome,
-    details: { processingMs: number; leadTimeMs?: number; error?: string },
+    details: {
+      processingMs: number;
+      leadTimeMs?: number;
+      error?: string;
+      /** The attempt's trace context (its `process` span), for the log line about it. */
+      trace?: Context;
+    },
   ): void;
 }
 
@@ -40,10 +54,13 @@ export function createSignalProcessor(deps: {
   config: Config;
   clock: Clock;
   observer: ProcessObserver;
-  /** Records the queue wait and ProcessItem, in the message's trace (`messageTraceContext`). */
+  /** Records the queue wait and each attempt's `process` span, in the message's trace (`messageTraceContext`). */
   tracer: Tracer;
+  /** The backend the lane's messages come on (`messaging.system`), unless a delivery names its own. */
+  messagingSystem?: MessagingBackend;
 }): SignalProcessor {
   const { store, downstream, config, clock, observer, tracer } = deps;
+  const messagingSystem = deps.messagingSystem ?? 'memory';
   const laneWorkMs = deps.lane === 'fast' ? config.fastWorkMs : config.slowWorkMs;
 
   const workFor = (message: QueueMessage): number => {
@@ -81,13 +98,16 @@ export function createSignalProcessor(deps: {
       [ATTRIBUTES.signalId]: message.id,
       [ATTRIBUTES.signalType]: message.signal_type,
       [ATTRIBUTES.lane]: message.lane,
-      'messaging.system': 'tps',
-      'messaging.destination.name': message.lane,
+      [ATTR_MESSAGING_SYSTEM]: delivery.carrier ?? messagingSystem,
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+      [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+      [ATTR_MESSAGING_DESTINATION_NAME]: message.lane,
+      [ATTR_MESSAGING_MESSAGE_ID]: message.id,
       'tps.attempt': delivery.attempt,
     };
     return inSpan(
       tracer,
-      'ProcessItem',
+      `process ${message.lane}`,
       { kind: SpanKind.CONSUMER, attributes },
       parent,
       async (span, attemptTrace) => {
@@ -117,7 +137,7 @@ export function createSignalProcessor(deps: {
       await store.update(message.id, { status: 'expired', completed_at: iso(received), error }, attemptTrace);
       await settled(delivery.term());
       failedAttempt(attemptTrace, error);
-      observer.finished(message, 'expired', { processingMs: 0, error });
+      observer.finished(message, 'expired', { processingMs: 0, error, trace: attemptTrace });
       return 'expired';
     }
 
@@ -185,7 +205,7 @@ export function createSignalProcessor(deps: {
     if (isBreakerOpenError(error)) {
       await store.update(message.id, { status: 'queued', error: text }, attemptTrace);
       await delivery.nak(Math.max(error.retryAfterMs, config.retryBackoffMs));
-      observer.finished(message, 'deferred', { processingMs, error: text });
+      observer.finished(message, 'deferred', { processingMs, error: text, trace: attemptTrace });
       return 'deferred';
     }
     const retriable = !isUnrecoverableError(error) && (!isDownstreamError(error) || error.retriable);
@@ -197,19 +217,19 @@ export function createSignalProcessor(deps: {
       );
       await settled(delivery.term());
       failedAttempt(attemptTrace, text);
-      observer.finished(message, 'failed', { processingMs, error: text });
+      observer.finished(message, 'failed', { processingMs, error: text, trace: attemptTrace });
       return 'failed';
     }
     await store.update(message.id, { status: 'queued', error: text }, attemptTrace);
     await delivery.nak(backoffMs(delivery.attempt));
     failedAttempt(attemptTrace, text);
-    observer.finished(message, 'retried', { processingMs, error: text });
+    observer.finished(message, 'retried', { processingMs, error: text, trace: attemptTrace });
     return 'retried';
   }
 }
 
 /**
- * Marks the attempt's ProcessItem span failed, for an attempt that ends without throwing. `attemptTrace`: the
+ * Marks the attempt's `process` span failed, for an attempt that ends without throwing. `attemptTrace`: the
  * context `inSpan` gave the attempt, which its children (store writes, work, the call) belong to.
  */
 function failedAttempt(attemptTrace: Context, why: string): void {

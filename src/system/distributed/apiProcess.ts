@@ -29,7 +29,7 @@ export async function startApiProcess(
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'api' });
   const instruments = await createInstruments(config, logger);
   const queue = await connectWorkQueue(config, logger, { role: 'api', makeBreaker: instruments.makeBreaker });
-  const { database, store } = await connectGuardedStatusStore(config, logger, instruments);
+  const { database, store } = await connectGuardedStatusStore(config, logger, instruments, 'api');
   const queueBreaker = instruments.makeBreaker('queue', false);
   const line = createLine({
     lanes: LANES,

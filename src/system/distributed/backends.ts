@@ -4,7 +4,7 @@ import type { WorkQueue } from '../../queue/WorkQueue.js';
 import type { Breaker } from '../../tps/jidoka/index.js';
 import { GuardedStatusStore } from '../../store/GuardedStatusStore.js';
 import type { StatusStore } from '../../store/StatusStore.js';
-import { TracedStatusStore } from '../../store/TracedStatusStore.js';
+import { TracedStatusStore, postgresTarget } from '../../store/TracedStatusStore.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Instruments } from '../instruments.js';
 import { workQueueLimits } from '../workQueueLimits.js';
@@ -96,6 +96,8 @@ export async function connectGuardedStatusStore(
   config: Config,
   logger: Logger,
   instruments: Pick<Instruments, 'makeBreaker' | 'tracing'>,
+  /** Whose spans the writes are: the process's role. */
+  role: 'api' | 'worker',
 ): Promise<{
   database: StatusStore & { ping(): Promise<void> };
   databaseBreaker: Breaker;
@@ -105,8 +107,8 @@ export async function connectGuardedStatusStore(
   const databaseBreaker = instruments.makeBreaker('database', false);
   const store = new TracedStatusStore(
     new GuardedStatusStore(database, databaseBreaker),
-    instruments.tracing.tracerFor('store'),
-    'postgresql',
+    instruments.tracing.tracerFor(role),
+    postgresTarget(config.databaseUrl, config.databaseSchema),
   );
   return { database, databaseBreaker, store };
 }

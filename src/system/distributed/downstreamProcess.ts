@@ -17,7 +17,7 @@ export async function startDownstreamProcess(
 ): Promise<RunningProcess> {
   const config = loadConfig(options.env ?? process.env, overrides);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'downstream' });
-  const instruments = await createInstruments(config, logger);
+  const instruments = await createInstruments(config, logger, { forwardSpans: true });
   const { metrics } = instruments;
   const chain = await startDownstreamChain({
     config,

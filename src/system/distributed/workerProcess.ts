@@ -35,14 +35,22 @@ export async function startWorkerProcess(
   const config = loadConfig(options.env ?? process.env, overrides);
   checkDistributedConfig(config);
   const logger = options.logger ?? createLogger(config.logLevel).child({ role: 'worker', pool });
-  const instruments = await createInstruments(config, logger, { resource: { 'tps.pool': pool } });
+  const instruments = await createInstruments(config, logger, {
+    resource: { 'tps.pool': pool },
+    forwardSpans: true,
+  });
   const { clock, metrics, flow, breakers } = instruments;
   const queue = await connectWorkQueue(config, logger, {
     role: `worker-${pool}`,
     lanes: [pool],
     makeBreaker: instruments.makeBreaker,
   });
-  const { database, databaseBreaker, store } = await connectGuardedStatusStore(config, logger, instruments);
+  const { database, databaseBreaker, store } = await connectGuardedStatusStore(
+    config,
+    logger,
+    instruments,
+    'worker',
+  );
   const laneBreakers = createLaneBreakers([pool], instruments);
   const line = createLine({
     lanes: [pool],

@@ -23,3 +23,57 @@ export const traceIdParamsSchema = {
   required: ['id'],
   properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
 } as const;
+
+/** Spans one forwarded batch may hold (`POST /traces/spans`): the forwarder sends 256 at most. */
+export const MAX_FORWARDED_SPANS = 512;
+
+const shortText = { type: 'string', maxLength: 256 } as const;
+const hexId = (length: number) => ({ type: 'string', pattern: `^[0-9a-f]{${length}}$` }) as const;
+
+/** A batch of finished spans another process of the distributed mode sends the API (`ForwardedSpan`). */
+export const forwardedSpansSchema = {
+  type: 'object',
+  required: ['spans'],
+  additionalProperties: false,
+  properties: {
+    spans: {
+      type: 'array',
+      maxItems: MAX_FORWARDED_SPANS,
+      items: {
+        type: 'object',
+        required: [
+          'trace_id',
+          'span_id',
+          'name',
+          'service',
+          'kind',
+          'stage',
+          'start',
+          'end',
+          'status',
+          'attributes',
+        ],
+        additionalProperties: false,
+        properties: {
+          trace_id: hexId(32),
+          span_id: hexId(16),
+          parent_span_id: hexId(16),
+          name: shortText,
+          service: shortText,
+          kind: { enum: ['server', 'client', 'producer', 'consumer', 'internal'] },
+          stage: { enum: ['wait', 'work'] },
+          start: { type: 'number', minimum: 0 },
+          end: { type: 'number', minimum: 0 },
+          status: { enum: ['ok', 'error'] },
+          error: { type: 'string', maxLength: 2048 },
+          attributes: {
+            type: 'object',
+            maxProperties: 64,
+            propertyNames: { maxLength: 128 },
+            additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 2048 },
+          },
+        },
+      },
+    },
+  },
+} as const;

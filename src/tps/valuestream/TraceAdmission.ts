@@ -61,7 +61,7 @@ export class TraceAdmission {
 }
 
 /** The low 32 bits of a (random) trace id as a fraction in [0, 1); a malformed id counts as 0, so it is kept. */
-const traceIdFraction = (traceId: string): number => {
+export const traceIdFraction = (traceId: string): number => {
   const low = Number.parseInt(traceId.slice(-8), 16);
   return Number.isNaN(low) ? 0 : low / 0x1_0000_0000;
 };

@@ -22,15 +22,15 @@ const span = (
 
 const T0 = Date.UTC(2026, 0, 1);
 const intake = span({
-  name: 'ProcessRequest',
+  name: 'POST /signal',
   start: T0,
   end: T0 + 2,
   attributes: { 'tps.signal_id': 's-1', 'tps.lane': 'fast', 'tps.signal_type': 'execute' },
 });
 const attempt = (n: number, outcome: string, start: number) =>
   span({
-    name: `ProcessItem ${n}`,
-    parent_span_id: 'ProcessRequest',
+    name: `process fast ${n}`,
+    parent_span_id: 'POST /signal',
     service: 'worker',
     start: T0 + start,
     end: T0 + start + 10,
@@ -44,6 +44,14 @@ describe('traceOutcome', () => {
 
   it('is rejected when intake failed and no worker saw the signal', () => {
     assert.equal(traceOutcome([{ ...intake, status: 'error' }]), 'rejected');
+  });
+
+  it('is rejected when intake answered 4xx, which leaves an HTTP server span’s status unset', () => {
+    const refused = { ...intake, attributes: { ...intake.attributes, 'http.response.status_code': 429 } };
+    assert.equal(traceOutcome([refused]), 'rejected');
+    assert.equal(summarizeTrace('t', [refused]).error, true);
+    const accepted = { ...intake, attributes: { ...intake.attributes, 'http.response.status_code': 202 } };
+    assert.equal(traceOutcome([accepted]), 'in_progress');
   });
 
   it('takes the latest attempt’s verdict', () => {
@@ -93,8 +101,8 @@ describe('summarizeTrace and detailTrace', () => {
     assert.deepEqual(
       detail.spans.map((s) => [s.name, s.start_ms, s.duration_ms]),
       [
-        ['ProcessRequest', 0, 2],
-        ['ProcessItem 1', 8, 10],
+        ['POST /signal', 0, 2],
+        ['process fast 1', 8, 10],
       ],
     );
   });

@@ -17,6 +17,8 @@ export const ATTRIBUTES = {
   signalType: 'tps.signal_type',
   lane: 'tps.lane',
   outcome: 'tps.outcome',
+  /** The service a client span calls (service-c, -b, -a): its HTTP name alone is the method. */
+  peer: 'tps.peer',
 } as const;
 
 /** A worker attempt's outcome as a trace's outcome; a duplicate delivery says nothing about the signal. */
@@ -46,8 +48,18 @@ export function traceOutcome(spans: readonly RecordedSpan[]): TraceOutcome {
   const latest = verdicts.at(-1);
   if (latest) return verdictOf(latest) ?? 'in_progress';
   const intake = spans.find((span) => span.parent_span_id === undefined);
-  return intake?.status === 'error' ? 'rejected' : 'in_progress';
+  return intake && refused(intake) ? 'rejected' : 'in_progress';
 }
+
+/**
+ * Whether intake refused the signal: an error answer. A 4xx leaves an HTTP server span's status unset (the
+ * conventions count it as the caller's error, not the server's), so its status code says it.
+ */
+const refused = (intake: RecordedSpan): boolean =>
+  intake.status === 'error' || Number(intake.attributes[HTTP_RESPONSE_STATUS_CODE] ?? 0) >= 400;
+
+/** The HTTP semantic convention's attribute (spelled here: this module imports no I/O library). */
+const HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 
 const firstAttribute = (spans: readonly RecordedSpan[], name: string): string | undefined => {
   for (const span of spans) {
@@ -63,16 +75,17 @@ export function summarizeTrace(traceId: string, spans: readonly RecordedSpan[]):
   const signalId = firstAttribute(spans, ATTRIBUTES.signalId);
   const signalType = firstAttribute(spans, ATTRIBUTES.signalType);
   const lane = firstAttribute(spans, ATTRIBUTES.lane);
+  const outcome = traceOutcome(spans);
   return {
     trace_id: traceId,
     ...(signalId === undefined ? {} : { signal_id: signalId }),
     ...(signalType === undefined ? {} : { signal_type: signalType }),
     ...(lane === undefined ? {} : { lane }),
-    outcome: traceOutcome(spans),
+    outcome,
     started_at: new Date(start).toISOString(),
     duration_ms: stream.lead_time_ms,
     span_count: spans.length,
-    error: spans.some((span) => span.status === 'error'),
+    error: spans.some((span) => span.status === 'error') || outcome === 'rejected',
     services: [...new Set(spans.map((span) => span.service))],
     ...stream,
   };

@@ -5,6 +5,7 @@
 import type { Level } from '../../domain/status.js';
 import {
   TRACE_OUTCOMES,
+  spanLabel,
   type TraceDetail,
   type TraceList,
   type TraceOutcome,
@@ -159,7 +160,7 @@ function spanHtml(span: TraceSpan, total: number): string {
   return (
     `<li class="span ${span.stage} ${span.status}" data-span="${escape(span.span_id)}" ` +
     `data-service="${escape(span.service)}" data-stage="${span.stage}" data-status="${span.status}">` +
-    `<span class="label"><span class="name">${escape(span.name)}</span>${error} ` +
+    `<span class="label"><span class="name">${escape(spanLabel(span))}</span>${error} ` +
     `<span class="small">${stage} · ${duration(span.duration_ms)} at +${duration(span.start_ms)}</span></span>` +
     `<span class="track" aria-hidden="true"><span class="fill" style="left:${left.toFixed(2)}%;` +
     `width:${width.toFixed(2)}%"></span></span></li>`

@@ -34,7 +34,11 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       // A caller's traceparent makes the signal part of its trace; its baggage rides along to the next hops.
-      const { created, record } = await deps.intake.submit(request.body, extractContext(request.headers));
+      const { created, record } = await deps.intake.submit(
+        request.body,
+        extractContext(request.headers),
+        request,
+      );
       if (!created) return reply.code(200).send(deps.toView(record));
       return reply.code(202).send(record);
     },
@@ -50,7 +54,7 @@ export const signalRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
     '/signal/:id/retry',
     { schema: { params: signalIdParamsSchema, response: { 202: acceptedSchema } } },
     async (request, reply) => {
-      const record = await deps.intake.retry(request.params.id, extractContext(request.headers));
+      const record = await deps.intake.retry(request.params.id, extractContext(request.headers), request);
       return reply.code(202).send(record);
     },
   );
