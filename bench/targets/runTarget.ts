@@ -62,7 +62,7 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
     | undefined;
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const reply = (message: TargetReply): void => void process.send?.(message);
-  let loopSinceLastVitals: IntervalHistogram | undefined;
+  let loopSinceLastVitals: ELDHistogram | undefined;
   process.on('message', (message: TargetRequest) => {
     if (message.type === 'rss') reply({ type: 'rss', rss: process.memoryUsage().rss });
     else if (message.type === 'cpu') {
@@ -111,13 +111,13 @@ export async function runTarget(start: () => Promise<Target>): Promise<void> {
 
 const LOOP_RESOLUTION_MS = 10;
 
-function startLoopMonitor(): IntervalHistogram {
+function startLoopMonitor(): ELDHistogram {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   loop.enable();
   return loop;
 }
 
-function vitalsOf(loop: IntervalHistogram): Vitals {
+function vitalsOf(loop: ELDHistogram): Vitals {
   const lagMs = (ns: number): number =>
     Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0;
   const { rss, heapUsed } = process.memoryUsage();
