@@ -5,6 +5,10 @@
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'The request is not valid' },
   INVALID_JSON: { status: 400, message: 'The body is not valid JSON' },
+  PAYLOAD_TOO_DEEP: { status: 400, message: 'The body nests objects and arrays too deep' },
+  // PAYLOAD_TOO_LARGE is the 413 of a body over its byte limit; this one counts members.
+  PAYLOAD_TOO_MANY_KEYS: { status: 400, message: 'The body has too many members' },
+  PAYLOAD_NOT_JSON: { status: 400, message: 'The payload is not JSON data' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   SIGNAL_NOT_FOUND: { status: 404, message: 'No signal with this id' },
   TRACE_NOT_FOUND: { status: 404, message: 'No recent trace with this id' },
@@ -12,6 +16,10 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'Admin routes need loopback or the admin token' },
   NOT_RETRYABLE: { status: 409, message: 'Only failed, expired or dead-lettered signals can be retried' },
   ID_CONFLICT: { status: 409, message: 'This id belongs to a different signal' },
+  PAYLOAD_DROPPED: {
+    status: 409,
+    message: 'The payload of this signal is no longer kept, so it cannot be sent again',
+  },
   NO_WORKER: { status: 409, message: 'No worker to crash' },
   BROKER_NOT_OWNED: { status: 409, message: 'This broker was not started by us, so we do not stop it' },
   LOAD_RUNNING: { status: 409, message: 'A load run is already going: stop it first (DELETE /load)' },
@@ -21,6 +29,7 @@ export const ERRORS = {
   LINE_STOPPED: { status: 503, message: 'The line is stopped' },
   QUEUE_UNAVAILABLE: { status: 503, message: 'The queue backend is unavailable' },
   STORE_UNAVAILABLE: { status: 503, message: 'The status store is unavailable' },
+  TOO_MANY_EVENT_CLIENTS: { status: 503, message: 'Too many clients are following /events' },
   SHUTTING_DOWN: { status: 503, message: 'The system is shutting down' },
   INTERNAL: { status: 500, message: 'Internal error' },
   NOT_SUPPORTED: { status: 501, message: 'Not supported in this mode' },

@@ -64,6 +64,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     store,
     queue,
     route: (type) => router.route(type),
+    payloadLimits: { maxDepth: config.maxPayloadDepth, maxMembers: config.maxPayloadKeys },
     line,
     queueBreaker: options.queueBreaker,
     clock,

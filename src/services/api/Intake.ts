@@ -13,6 +13,7 @@ import {
   TpsError,
   isQueueFullError,
   isQueueUnavailableError,
+  isUnserialisablePayloadError,
   withoutStack,
   type ErrorCode,
   type TpsErrorOptions,
@@ -25,6 +26,8 @@ import type { Clock } from '../../tps/clock.js';
 import type { Breaker, Line } from '../../tps/jidoka/index.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
 import { retryAfterSeconds } from '../../tps/kanban/index.js';
+import { inspectPayload, type ShapeLimits } from '../../tps/pokayoke/index.js';
+import { payloadShapeError } from './plugins/jsonShape.js';
 
 export interface SignalRequest {
   signal_type: SignalType;
@@ -34,12 +37,20 @@ export interface SignalRequest {
 }
 
 export type RejectionReason =
-  'line_stopped' | 'lane_full' | 'queue_unavailable' | 'shutting_down' | 'id_conflict';
+  | 'line_stopped'
+  | 'lane_full'
+  | 'queue_unavailable'
+  | 'shutting_down'
+  | 'id_conflict'
+  | 'invalid'
+  | 'payload_dropped';
 
 export interface IntakeDeps {
   store: StatusStore;
   queue: WorkQueue;
   route: (type: SignalType) => LaneName;
+  /** MAX_PAYLOAD_DEPTH and MAX_PAYLOAD_KEYS, checked again before the breaker (a retry's stored payload too). */
+  payloadLimits: ShapeLimits;
   line: Line;
   queueBreaker: Breaker;
   clock: Clock;
@@ -80,6 +91,18 @@ export function createIntake(deps: IntakeDeps): Intake {
   const refuse = (reason: RejectionReason, code: ErrorCode, options: TpsErrorOptions): never => {
     deps.rejected(reason);
     throw withoutStack(() => new TpsError(code, options));
+  };
+
+  /**
+   * Poka-yoke before Jidoka, before the store and the queue: a payload no adapter could copy is the caller's
+   * 400, and never reaches a breaker, where its failure would count against the backend (or, in a half-open
+   * probe, for it). The API's JSON parser holds bodies to the same limits; this covers every other way in.
+   */
+  const checkPayload = (payload: unknown): void => {
+    const shape = inspectPayload(payload, deps.payloadLimits);
+    if (shape.ok) return;
+    deps.rejected('invalid');
+    throw payloadShapeError(shape, 'payload');
   };
 
   const admit = (lane: LaneName): void => {
@@ -134,6 +157,9 @@ export function createIntake(deps: IntakeDeps): Intake {
     try {
       await deps.queueBreaker.execute(() => deps.queue.publish(message));
     } catch (error) {
+      if (isUnserialisablePayloadError(error)) {
+        refuse('invalid', 'PAYLOAD_NOT_JSON', { message: `The payload ${error.message}`, cause: error });
+      }
       if (isQueueFullError(error)) {
         refuse('lane_full', 'LANE_FULL', {
           message: `The ${record.lane} lane is full (${error.depth}/${error.capacity} waiting)`,
@@ -188,6 +214,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     span: Span,
     trace: Context,
   ): Promise<{ created: boolean; record: SignalRecord }> {
+    checkPayload(request.payload);
     if (request.id !== undefined) {
       const existing = await store.get(request.id);
       if (existing) return { created: false, record: sameSignal(existing, request, deps.rejected) };
@@ -225,6 +252,19 @@ export function createIntake(deps: IntakeDeps): Intake {
     return { created: true, record };
   }
 
+  /** The status store let go of the payload (STATUS_PAYLOAD_BUDGET_BYTES): there is nothing to send again. */
+  function payloadDropped(record: SignalRecord): never {
+    return refuse('payload_dropped', 'PAYLOAD_DROPPED', {
+      message:
+        `Signal ${record.id} cannot be retried: its payload is no longer kept ` +
+        `(the status store keeps payloads for retries within STATUS_PAYLOAD_BUDGET_BYTES, oldest dropped first` +
+        (record.status === 'dead_lettered'
+          ? ', and its dead letter is no longer in the dead-letter lane)'
+          : ')'),
+      details: { id: record.id, status: record.status },
+    });
+  }
+
   /** A retry starts a trace of its own, and the signal's trace id moves to it. */
   async function retry(id: string, span: Span, trace: Context): Promise<SignalRecord> {
     const record = await store.get(id);
@@ -235,6 +275,9 @@ export function createIntake(deps: IntakeDeps): Intake {
         details: { id, status: record.status },
       });
     }
+    // A dead letter carries its payload in the dead-letter lane; any other signal needs the stored one.
+    if (record.payload === undefined && record.status !== 'dead_lettered') payloadDropped(record);
+    if (record.payload !== undefined) checkPayload(record.payload);
     span.setAttributes({ [ATTRIBUTES.lane]: record.lane, [ATTRIBUTES.signalType]: record.signal_type });
     admit(record.lane);
     const now = clock.now();
@@ -256,7 +299,10 @@ export function createIntake(deps: IntakeDeps): Intake {
       // later replay cannot run the signal a second time; anything else is published afresh.
       const moved =
         record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
-      if (!moved) await enqueue(requeued, now, trace);
+      if (!moved) {
+        if (record.payload === undefined) payloadDropped(record);
+        await enqueue(requeued, now, trace);
+      }
     } catch (error) {
       await store.update(id, record, trace);
       throw error;
