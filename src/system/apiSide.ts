@@ -11,6 +11,7 @@ import { createIntake } from '../services/api/Intake.js';
 import type { DownstreamServiceName, ServiceBehaviour } from '../services/downstream/ServiceBehaviour.js';
 import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
 import type { StatusStore } from '../store/StatusStore.js';
+import type { PayloadRetention } from '../store/memory/MemoryStatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
 import { deriveStations } from '../tps/andon/index.js';
 import { createRouter } from '../tps/heijunka/index.js';
@@ -30,7 +31,8 @@ export interface ApiSideOptions {
   instruments: Instruments;
   queue: WorkQueue;
   store: StatusStore;
-  storeInfo: { backend: string; durable: boolean };
+  /** `payloads`: what the store keeps of payloads for retries (the memory store's budget), for `/info`. */
+  storeInfo: { backend: string; durable: boolean; payloads?: () => PayloadRetention };
   /** Extra health checks (a database ping): each answers "ok" or why not. */
   checks?: () => Promise<Record<string, string>>;
   line: Line;
@@ -162,7 +164,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
       version: VERSION,
       mode: options.mode,
       queue: { backend: queue.backend, durable: queue.durable },
-      store: options.storeInfo,
+      store: storeView(options.storeInfo),
       started_at: new Date(startedAt).toISOString(),
       uptime_s: Math.round((clock.now() - startedAt) / 1000),
       node: process.version,
@@ -185,6 +187,18 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
       clearInterval(ticker);
       await app.close();
       await instruments.tracing.shutdown();
+    },
+  };
+}
+
+function storeView({ payloads, ...store }: ApiSideOptions['storeInfo']): Record<string, unknown> {
+  if (!payloads) return store;
+  return {
+    ...store,
+    payloads: {
+      kept_for: 'retries of queued, failed and expired signals; dropped once completed or dead-lettered',
+      when_dropped: 'POST /signal/:id/retry answers 409 PAYLOAD_DROPPED',
+      ...payloads(),
     },
   };
 }

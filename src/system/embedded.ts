@@ -52,15 +52,13 @@ async function wire(config: Config, logger: Logger) {
   const { clock, metrics, flow, board, breakers, makeBreaker } = instruments;
   let draining = false;
 
-  const store = new TracedStatusStore(
-    createMemoryStatusStore({
-      maxRecords: config.statusMaxRecords,
-      retentionMs: config.statusRetentionMs,
-      clock,
-    }),
-    instruments.tracing.tracerFor('store'),
-    'memory',
-  );
+  const memoryStore = createMemoryStatusStore({
+    maxRecords: config.statusMaxRecords,
+    retentionMs: config.statusRetentionMs,
+    payloadBudgetBytes: config.statusPayloadBudgetBytes,
+    clock,
+  });
+  const store = new TracedStatusStore(memoryStore, instruments.tracing.tracerFor('store'), 'memory');
   const queue = createMemoryWorkQueue(workQueueLimits(config), { clock });
   const chain = await startDownstreamChain({
     config,
@@ -104,7 +102,7 @@ async function wire(config: Config, logger: Logger) {
     instruments,
     queue,
     store,
-    storeInfo: { backend: 'memory', durable: false },
+    storeInfo: { backend: 'memory', durable: false, payloads: () => memoryStore.payloadRetention() },
     line,
     queueBreaker,
     chaos,
