@@ -37,13 +37,7 @@ export interface SignalRequest {
 }
 
 export type RejectionReason =
-  | 'line_stopped'
-  | 'lane_full'
-  | 'queue_unavailable'
-  | 'shutting_down'
-  | 'id_conflict'
-  | 'invalid'
-  | 'payload_dropped';
+  'line_stopped' | 'lane_full' | 'queue_unavailable' | 'shutting_down' | 'id_conflict' | 'payload_dropped';
 
 export interface IntakeDeps {
   store: StatusStore;
@@ -100,9 +94,8 @@ export function createIntake(deps: IntakeDeps): Intake {
    */
   const checkPayload = (payload: unknown): void => {
     const shape = inspectPayload(payload, deps.payloadLimits);
-    if (shape.ok) return;
-    deps.rejected('invalid');
-    throw payloadShapeError(shape, 'payload');
+    // Not counted here: the API counts these codes for POST /signal as it answers them (app.ts).
+    if (!shape.ok) throw payloadShapeError(shape, 'payload');
   };
 
   const admit = (lane: LaneName): void => {
@@ -158,7 +151,7 @@ export function createIntake(deps: IntakeDeps): Intake {
       await deps.queueBreaker.execute(() => deps.queue.publish(message));
     } catch (error) {
       if (isUnserialisablePayloadError(error)) {
-        refuse('invalid', 'PAYLOAD_NOT_JSON', { message: `The payload ${error.message}`, cause: error });
+        throw new TpsError('PAYLOAD_NOT_JSON', { message: `The payload ${error.message}`, cause: error });
       }
       if (isQueueFullError(error)) {
         refuse('lane_full', 'LANE_FULL', {
