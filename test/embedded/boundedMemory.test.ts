@@ -41,7 +41,7 @@ describe('Bounded memory: payloads within a budget, and a cap on /events clients
       const dropped = await t.post<ErrorBody>(`/signal/${ids[0]}/retry`);
       assert.equal(dropped.status, 409);
       assert.equal(dropped.body.error.code, 'PAYLOAD_DROPPED');
-      assert.match(dropped.body.error.message, /payload is no longer kept.*STATUS_PAYLOAD_BUDGET_BYTES/);
+      assert.match(dropped.body.error.message, /no longer keeps its payload.*STATUS_PAYLOAD_BUDGET_BYTES/);
       assert.equal((await t.statusOf(String(ids[0]))).status, 'expired', 'the refused retry changed nothing');
 
       const kept = await t.post(`/signal/${ids[ids.length - 1]}/retry`);

@@ -245,15 +245,14 @@ export function createIntake(deps: IntakeDeps): Intake {
     return { created: true, record };
   }
 
-  /** The status store let go of the payload (STATUS_PAYLOAD_BUDGET_BYTES): there is nothing to send again. */
+  /** The status store let go of the payload (see StatusStore): there is nothing to send again. */
   function payloadDropped(record: SignalRecord): never {
     return refuse('payload_dropped', 'PAYLOAD_DROPPED', {
       message:
-        `Signal ${record.id} cannot be retried: its payload is no longer kept ` +
-        `(the status store keeps payloads for retries within STATUS_PAYLOAD_BUDGET_BYTES, oldest dropped first` +
-        (record.status === 'dead_lettered'
-          ? ', and its dead letter is no longer in the dead-letter lane)'
-          : ')'),
+        `Signal ${record.id} cannot be retried: the status store no longer keeps its payload` +
+        (record.status === 'dead_lettered' ? ' and the dead-letter lane no longer holds it' : '') +
+        ' (a payload is let go once its signal completes or is dead-lettered, and the others are kept ' +
+        'within STATUS_PAYLOAD_BUDGET_BYTES, oldest dropped first)',
       details: { id: record.id, status: record.status },
     });
   }
