@@ -7,14 +7,15 @@
  * (`untraced`), so the cost of tracing shows as a ratio too. Two rungs in between, measured in the fixed run
  * only, show where the cost per request comes from: `validated` (the API's route and schemas over an intake that
  * keeps nothing) and `mechanisms` (the real intake: store, queue, line and breakers, without metrics or
- * tracing). Then runs the distributed benchmark (distributed.ts) and the board's
- * stream cost (board.ts).
+ * tracing). Then runs the distributed benchmark (distributed.ts), the board's
+ * stream cost (board.ts) and the memory 4,000 signals of 60 KB leave behind (payloadMemory.ts).
  *
  *   npm run bench                           intake (all targets), then distributed, then board
  *   npm run bench -- --only intake          intake only, all targets
  *   npm run bench -- --only bare            intake only, one target (any of TARGETS below)
  *   npm run bench -- --only distributed     distributed only (as npm run bench:distributed)
  *   npm run bench -- --only board           the board's /events cost only (as npm run bench:board)
+ *   npm run bench -- --only payload-memory  RSS after 4,000 signals of 60 KB only
  *   npm run bench -- --step-seconds 2       shorter intake steps
  *   npm run bench -- --profile DIR          a CPU profile of each target's fixed run, written to DIR
  */
@@ -39,7 +40,7 @@ type TargetName = (typeof TARGETS)[number];
  * per answered request, rung over rung, is the ladder the cost table prints.
  */
 const RUNGS: ReadonlySet<TargetName> = new Set(['validated', 'mechanisms']);
-const PARTS = ['intake', 'distributed', 'board'] as const;
+const PARTS = ['intake', 'distributed', 'board', 'payload-memory'] as const;
 /** The file under bench/targets/ each target runs: untraced is the embedded system with tracing off. */
 const SOURCE: Record<TargetName, string> = {
   bare: 'bare',
@@ -100,9 +101,10 @@ if (only !== undefined && ![...TARGETS, ...PARTS].includes(only as TargetName)) 
   console.error(`--only accepts ${[...TARGETS, ...PARTS].join(', ')}, not "${only}"`);
   process.exit(2);
 }
-const runIntake = only !== 'distributed' && only !== 'board';
+const runIntake = only !== 'distributed' && only !== 'board' && only !== 'payload-memory';
 const runDistributed = only === undefined || only === 'distributed';
 const runBoard = only === undefined || only === 'board';
+const runPayloadMemory = only === undefined || only === 'payload-memory';
 /** Each target's fixed run writes a CPU profile of the measured stretch into this folder (`--profile DIR`). */
 const profileEnv: NodeJS.ProcessEnv = args.profile ? { BENCH_PROFILE_DIR: resolve(args.profile) } : {};
 if (args.profile) mkdirSync(args.profile, { recursive: true });
@@ -374,6 +376,10 @@ if (runIntake) printIntake();
 if (runDistributed) process.exitCode = await runBenchFile('distributed.ts', runIntake);
 if (runBoard)
   process.exitCode = (await runBenchFile('board.ts', runIntake || runDistributed)) || process.exitCode;
+if (runPayloadMemory) {
+  process.exitCode =
+    (await runBenchFile('payloadMemory.ts', runIntake || runDistributed || runBoard)) || process.exitCode;
+}
 
 /** Another bench in a process of its own, as its `npm run bench:…` script runs it. */
 async function runBenchFile(file: string, after: boolean): Promise<number> {

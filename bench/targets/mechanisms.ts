@@ -30,6 +30,7 @@ const intake = createIntake({
   store,
   queue: createMemoryWorkQueue(workQueueLimits(config)),
   route: (type) => router.route(type),
+  payloadLimits: { maxDepth: config.maxPayloadDepth, maxMembers: config.maxPayloadKeys },
   line: createLine({ lanes: LANES, laneBreakers, halfOpenProbes: config.breakerProbes }),
   queueBreaker: breaker('queue', false),
   clock: systemClock,

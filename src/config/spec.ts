@@ -160,6 +160,18 @@ export const SETTINGS = {
   SLOW_WORK_MS: int('Simulated work per slow signal', 200, 0, 600_000),
   MAX_WORK_MS: int('Largest work_ms a payload may ask for', 10_000, 0, 3_600_000),
   MAX_PAYLOAD_BYTES: int('Largest request body accepted by POST /signal', 64 * 1024, 256, 16 * 1024 * 1024),
+  MAX_PAYLOAD_DEPTH: int(
+    'Deepest nesting of objects and arrays a JSON body may have (deeper: 400 PAYLOAD_TOO_DEEP)',
+    32,
+    1,
+    1000,
+  ),
+  MAX_PAYLOAD_KEYS: int(
+    'Most members (object keys and array items, all levels) a JSON body may have (more: 400 PAYLOAD_TOO_MANY_KEYS)',
+    10_000,
+    1,
+    1_000_000,
+  ),
   DOWNSTREAM_LATENCY_MS: int(
     'Latency of service A, "the database", at the end of the chain C → B → A',
     50,
@@ -195,6 +207,12 @@ export const SETTINGS = {
     100,
     100_000_000,
   ),
+  STATUS_PAYLOAD_BUDGET_BYTES: int(
+    'Payload bytes the in-memory status store keeps for retries; over it the oldest are dropped (their retry: 409)',
+    64 * 1024 * 1024,
+    0,
+    16 * 1024 * 1024 * 1024,
+  ),
   SHUTDOWN_TIMEOUT_MS: int(
     'How long SIGTERM waits for in-flight work before releasing it',
     10_000,
@@ -212,6 +230,12 @@ export const SETTINGS = {
     'Recent traces kept in process for GET /traces (0 keeps none); under load a sample: at most a tenth of this many new ones a second',
     1000,
     0,
+    100_000,
+  ),
+  MAX_EVENT_CLIENTS: int(
+    'Most clients GET /events streams to at once (one more: 503 with Retry-After)',
+    100,
+    1,
     100_000,
   ),
   OTEL_EXPORTER_OTLP_ENDPOINT: {

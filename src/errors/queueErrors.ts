@@ -21,3 +21,21 @@ export class QueueUnavailableError extends Error {
 }
 export const isQueueUnavailableError = (error: unknown): error is QueueUnavailableError =>
   error instanceof QueueUnavailableError;
+
+/**
+ * Thrown by a WorkQueue adapter or the guarded status store, before any I/O, when a message or record cannot be
+ * copied or serialised (a payload nested too deep for JSON.stringify's recursion, a BigInt, a getter that
+ * throws). The payload is at fault, not the backend: it never counts against a breaker; the API answers 400.
+ */
+export class UnserialisablePayloadError extends Error {
+  override readonly name = 'UnserialisablePayloadError';
+  constructor(
+    readonly signalId: string,
+    options?: { cause?: unknown },
+  ) {
+    const cause = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
+    super(`of signal ${signalId} cannot be serialised: ${cause}`, options);
+  }
+}
+export const isUnserialisablePayloadError = (error: unknown): error is UnserialisablePayloadError =>
+  error instanceof UnserialisablePayloadError;

@@ -3,7 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, afterEach, describe, it } from 'node:test';
 import { waitFor } from '../../test/support/waitFor.js';
 import type { LaneName, QueueMessage } from '../domain/signal.js';
-import { isQueueFullError } from '../errors/queueErrors.js';
+import { isQueueFullError, isUnserialisablePayloadError } from '../errors/queueErrors.js';
+import { isTrippingFailure } from '../tps/jidoka/isTrippingFailure.js';
 import type { DeadLetter, Delivery, LaneStats, WorkQueue, WorkQueueLimits } from './WorkQueue.js';
 
 export interface WorkQueueHarness {
@@ -117,6 +118,35 @@ export function describeWorkQueueConformance(name: string, harness: WorkQueueHar
       const again = await mustReceive(queue, 'fast');
       assert.deepEqual(again.message, sent);
       await again.ack();
+    });
+
+    test('refuses a message it cannot serialise as the caller’s fault, and takes the next one', async () => {
+      const queue = await open();
+      let deep: unknown = [];
+      for (let i = 0; i < 10_000; i++) deep = [deep];
+      const throwing = {
+        get boom(): never {
+          throw new Error('a getter that throws');
+        },
+      };
+      for (const payload of [{ deep }, throwing, { big: 10n }]) {
+        const error = await queue.publish(message('fast', { payload })).then(
+          () => undefined,
+          (refusal: unknown) => refusal,
+        );
+        assert.ok(
+          isUnserialisablePayloadError(error),
+          `expected UnserialisablePayloadError, got ${String(error)}`,
+        );
+        assert.equal(isTrippingFailure(error), false);
+      }
+      assert.equal(queue.availability().available, true);
+      await statsMatch(queue, 'fast', { depth: 0, inflight: 0 });
+      const sent = message('fast');
+      await queue.publish(sent);
+      const delivery = await mustReceive(queue, 'fast');
+      assert.equal(delivery.message.id, sent.id);
+      await delivery.ack();
     });
 
     test('hands each message to exactly one of several waiting receivers', async () => {

@@ -1,6 +1,7 @@
 import type { SignalRecord } from '../domain/signal.js';
 import { StoreUnavailableError } from '../errors/index.js';
 import { isBreakerOpenError, type Breaker } from '../tps/jidoka/index.js';
+import { refuseUnserialisable } from '../queue/serialiseOrRefuse.js';
 import type { StatusStore } from './StatusStore.js';
 
 /**
@@ -13,13 +14,16 @@ export class GuardedStatusStore implements StatusStore {
     private readonly breaker: Breaker,
   ) {}
 
+  /** A payload that cannot be serialised is refused before the breaker: it is not the database failing. */
   create(record: SignalRecord) {
+    refuseUnserialisable(record);
     return this.guard(() => this.store.create(record));
   }
   get(id: string) {
     return this.guard(() => this.store.get(id));
   }
   update(id: string, patch: Partial<Omit<SignalRecord, 'id'>>) {
+    if (patch.payload !== undefined) refuseUnserialisable({ id, payload: patch.payload });
     return this.guard(() => this.store.update(id, patch));
   }
   delete(id: string) {

@@ -8,6 +8,10 @@ import type { SignalRecord } from '../domain/signal.js';
  * Retention is bounded: terminal records (completed, failed, expired, dead-lettered) are forgotten after
  * the retention time or when the store is over its size, oldest first; records still in flight never are.
  *
+ * A record's payload is kept for retries; a store may let go of it once the signal is completed or
+ * dead-lettered (the dead letter carries its own), and the memory store keeps all payloads within
+ * STATUS_PAYLOAD_BUDGET_BYTES. A record without its payload is still served; its retry answers 409.
+ *
  * `trace`: the trace context a write belongs to (the signal's). Adapters ignore it; `TracedStatusStore` records
  * the write as a span of that trace.
  */

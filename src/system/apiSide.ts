@@ -11,6 +11,7 @@ import { createIntake } from '../services/api/Intake.js';
 import type { DownstreamServiceName, ServiceBehaviour } from '../services/downstream/ServiceBehaviour.js';
 import type { PoolSnapshot } from '../services/worker/WorkerPool.js';
 import type { StatusStore } from '../store/StatusStore.js';
+import type { PayloadRetention } from '../store/memory/MemoryStatusStore.js';
 import type { Logger } from '../telemetry/logger.js';
 import { deriveStations } from '../tps/andon/index.js';
 import { createRouter } from '../tps/heijunka/index.js';
@@ -31,7 +32,8 @@ export interface ApiSideOptions {
   instruments: Instruments;
   queue: WorkQueue;
   store: StatusStore;
-  storeInfo: { backend: string; durable: boolean };
+  /** `payloads`: what the store keeps of payloads for retries (the memory store's budget), for `/info`. */
+  storeInfo: { backend: string; durable: boolean; payloads?: () => PayloadRetention };
   /** Extra health checks (a database ping): each answers "ok" or why not. */
   checks?: () => Promise<Record<string, string>>;
   line: Line;
@@ -65,6 +67,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
     store,
     queue,
     route: (type) => router.route(type),
+    payloadLimits: { maxDepth: config.maxPayloadDepth, maxMembers: config.maxPayloadKeys },
     line,
     queueBreaker: options.queueBreaker,
     clock,
@@ -170,7 +173,7 @@ export async function createApiSide(options: ApiSideOptions): Promise<ApiSide> {
         durable: queue.durable,
         durability: durabilityNote(queue.durable, config.shutdownTimeoutMs),
       },
-      store: options.storeInfo,
+      store: storeView(options.storeInfo),
       started_at: new Date(startedAt).toISOString(),
       uptime_s: Math.round((clock.now() - startedAt) / 1000),
       node: process.version,
@@ -202,6 +205,19 @@ function durabilityNote(durable: boolean, graceMs: number): string {
   return durable
     ? `queued signals outlive this process; on SIGTERM the signals in hand finish within SHUTDOWN_TIMEOUT_MS (${graceMs} ms) or go back to their lane`
     : `queued and in-flight signals live in this process: on SIGTERM the workers finish them within SHUTDOWN_TIMEOUT_MS (${graceMs} ms), and those left then are lost (the log says how many); a crash loses them all`;
+}
+
+/** The store as `/info` shows it, with what it keeps of payloads and why. */
+function storeView({ payloads, ...store }: ApiSideOptions['storeInfo']): Record<string, unknown> {
+  if (!payloads) return store;
+  return {
+    ...store,
+    payloads: {
+      kept_for: 'retries of queued, failed and expired signals; dropped once completed or dead-lettered',
+      when_dropped: 'POST /signal/:id/retry answers 409 PAYLOAD_DROPPED',
+      ...payloads(),
+    },
+  };
 }
 
 /** A signal as `GET /signal/:id/status` shows it: internal bookkeeping left out. */

@@ -55,15 +55,15 @@ async function wire(config: Config, logger: Logger) {
 
   // One store; its writes are spans of the role that makes them, the API's or the workers', as in the
   // distributed mode.
-  const store = new TracedStatusStore(
-    createMemoryStatusStore({
-      maxRecords: config.statusMaxRecords,
-      retentionMs: config.statusRetentionMs,
-      clock,
-    }),
-    instruments.tracing.tracerFor('api'),
-    { system: 'memory' },
-  );
+  const memoryStore = createMemoryStatusStore({
+    maxRecords: config.statusMaxRecords,
+    retentionMs: config.statusRetentionMs,
+    payloadBudgetBytes: config.statusPayloadBudgetBytes,
+    clock,
+  });
+  const store = new TracedStatusStore(memoryStore, instruments.tracing.tracerFor('api'), {
+    system: 'memory',
+  });
   const workerStore = store.tracedBy(instruments.tracing.tracerFor('worker'));
   const queue = createMemoryWorkQueue(workQueueLimits(config), { clock });
   const chain = await startDownstreamChain({
@@ -108,7 +108,7 @@ async function wire(config: Config, logger: Logger) {
     instruments,
     queue,
     store,
-    storeInfo: { backend: 'memory', durable: false },
+    storeInfo: { backend: 'memory', durable: false, payloads: () => memoryStore.payloadRetention() },
     line,
     queueBreaker,
     chaos,

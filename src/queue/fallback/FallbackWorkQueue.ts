@@ -1,7 +1,8 @@
 import { EventEmitter, type Disposable } from '../../domain/disposable.js';
 import type { LaneName, QueueMessage } from '../../domain/signal.js';
-import { isQueueFullError } from '../../errors/index.js';
+import { isQueueFullError, isUnserialisablePayloadError } from '../../errors/index.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { refuseUnserialisable } from '../serialiseOrRefuse.js';
 import { isBreakerOpenError, type Breaker } from '../../tps/jidoka/index.js';
 import type {
   DeadLetter,
@@ -42,6 +43,8 @@ export class FallbackWorkQueue implements WorkQueue {
   }
 
   async publish(message: QueueMessage): Promise<PublishReceipt> {
+    // Before the breaker: a half-open probe that fails on a bad message would count as the backend healthy.
+    refuseUnserialisable(message);
     try {
       const receipt = await this.primaryBreaker.execute(() => this.primary.publish(message));
       if (this.fallback) {
@@ -50,7 +53,8 @@ export class FallbackWorkQueue implements WorkQueue {
       }
       return { ...receipt, carrier: primaryBackendOf(this.primary) };
     } catch (error) {
-      if (isQueueFullError(error)) throw error;
+      // A full lane is back-pressure, an unserialisable message the caller's fault: neither is a reason to spill.
+      if (isQueueFullError(error) || isUnserialisablePayloadError(error)) throw error;
       const cause = error instanceof Error ? error.message : String(error);
       if (!this.fallback) {
         this.logger?.warn(

@@ -4,6 +4,7 @@ import { QueueFullError, QueueUnavailableError } from '../../errors/queueErrors.
 import { withoutStack } from '../../errors/withoutStack.js';
 import { systemClock, type Clock } from '../../tps/clock.js';
 import { KanbanLane, type LeasedItem } from '../../tps/kanban/KanbanLane.js';
+import { serialiseOrRefuse } from '../serialiseOrRefuse.js';
 import type {
   QueueAvailability,
   DeadLetter,
@@ -75,7 +76,13 @@ export class MemoryWorkQueue implements WorkQueue {
     if (!lane) return Promise.reject(this.noSuchLane(message.lane));
     const { kanban } = lane;
     // A copy, as a broker would keep, but only when the lane has room: a refused message is not stored.
-    const outcome = kanban.offer(kanban.depth < kanban.limits.maxDepth ? copyOf(message) : message);
+    let offered = message;
+    try {
+      if (kanban.depth < kanban.limits.maxDepth) offered = serialiseOrRefuse(message, () => copyOf(message));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const outcome = kanban.offer(offered);
     if (outcome === 'full') {
       return Promise.reject(
         withoutStack(() => new QueueFullError(lane.name, kanban.depth, kanban.limits.maxDepth)),

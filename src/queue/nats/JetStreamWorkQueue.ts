@@ -34,6 +34,7 @@ import {
   readQueueMessage,
   type StoredDeadLetter,
 } from './messageFormat.js';
+import { serialiseOrRefuse } from '../serialiseOrRefuse.js';
 import { LanePuller } from './LanePuller.js';
 import {
   ensureTopology,
@@ -311,8 +312,9 @@ export class JetStreamWorkQueue implements WorkQueue {
     const refusal = this.refusal();
     if (refusal) throw refusal;
     const lane = this.lane(message.lane);
+    const body = serialiseOrRefuse(message, () => messageBody(message));
     try {
-      const ack = await this.js.publish(lane.subject, messageBody(message), {
+      const ack = await this.js.publish(lane.subject, body, {
         msgID: messageKey(message),
         headers: messageHeaders(message),
         timeout: this.requestTimeoutMs,

@@ -25,7 +25,14 @@ import type {
   WorkQueue,
   WorkQueueLimits,
 } from '../WorkQueue.js';
-import { decodeMessage, deliveryCount, encodeMessage, lastDeath } from './amqpMessage.js';
+import { serialiseOrRefuse } from '../serialiseOrRefuse.js';
+import {
+  decodeMessage,
+  deliveryCount,
+  encodeMessage,
+  lastDeath,
+  type EncodedMessage,
+} from './amqpMessage.js';
 import { laneQueueArguments, rabbitMqTopology, type RabbitMqTopology } from './topology.js';
 
 export interface RabbitMqWorkQueueOptions {
@@ -286,6 +293,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
   async publish(message: QueueMessage): Promise<PublishReceipt> {
     const lane = this.lanes.get(message.lane);
     if (!lane) throw this.noSuchLane(message.lane);
+    const encoded = serialiseOrRefuse(message, () => encodeMessage(message));
     const session = this.connected();
     if (this.blocked !== undefined) throw this.unavailable();
     const key = messageKey(message);
@@ -295,7 +303,7 @@ export class RabbitMqWorkQueue implements WorkQueue {
       await earlier;
       return { duplicate: true };
     }
-    const sending = this.send(session, lane, message, key);
+    const sending = this.send(session, lane, encoded, key);
     this.remember(key, sending);
     try {
       await sending;
@@ -609,13 +617,13 @@ export class RabbitMqWorkQueue implements WorkQueue {
   private async send(
     session: ReadySession,
     lane: LaneState,
-    message: QueueMessage,
+    encoded: EncodedMessage,
     key: string,
   ): Promise<void> {
     await this.admit(session, lane);
     try {
       if (!session.live) throw this.unavailable();
-      await this.confirmedPublish(session, lane, message, key);
+      await this.confirmedPublish(session, lane, encoded, key);
       lane.confirmedSinceRead += 1;
     } finally {
       lane.publishing -= 1;
@@ -666,10 +674,9 @@ export class RabbitMqWorkQueue implements WorkQueue {
   private confirmedPublish(
     session: ReadySession,
     lane: LaneState,
-    message: QueueMessage,
+    { body, options }: EncodedMessage,
     key: string,
   ): Promise<void> {
-    const { body, options } = encodeMessage(message);
     return new Promise((resolve, reject) => {
       const confirmed = (err: unknown): void => {
         if (session.returned.delete(key)) {

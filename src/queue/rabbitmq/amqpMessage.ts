@@ -5,7 +5,12 @@ import { TRACEPARENT_HEADER, withTraceparent, withoutTraceparent } from '../trac
 /** The header the trace id travels in, beside the body, so tools that never parse bodies can follow a trace. */
 export const TRACE_HEADER = 'trace_id';
 
-export const encodeMessage = (message: QueueMessage): { body: Buffer; options: Options.Publish } => ({
+export interface EncodedMessage {
+  body: Buffer;
+  options: Options.Publish;
+}
+
+export const encodeMessage = (message: QueueMessage): EncodedMessage => ({
   body: Buffer.from(JSON.stringify(withoutTraceparent(message))),
   options: {
     persistent: true,

@@ -14,6 +14,7 @@ import {
   isTpsError,
   isQueueFullError,
   isQueueUnavailableError,
+  isUnserialisablePayloadError,
   withoutStack,
   type ErrorCode,
   type TpsErrorOptions,
@@ -42,6 +43,8 @@ import type { Clock } from '../../tps/clock.js';
 import type { Breaker, Line } from '../../tps/jidoka/index.js';
 import { isBreakerOpenError } from '../../tps/jidoka/index.js';
 import { retryAfterSeconds } from '../../tps/kanban/index.js';
+import { inspectPayload, type ShapeLimits } from '../../tps/pokayoke/index.js';
+import { payloadShapeError } from './plugins/jsonShape.js';
 
 export interface SignalRequest {
   signal_type: SignalType;
@@ -51,12 +54,14 @@ export interface SignalRequest {
 }
 
 export type RejectionReason =
-  'line_stopped' | 'lane_full' | 'queue_unavailable' | 'shutting_down' | 'id_conflict';
+  'line_stopped' | 'lane_full' | 'queue_unavailable' | 'shutting_down' | 'id_conflict' | 'payload_dropped';
 
 export interface IntakeDeps {
   store: StatusStore;
   queue: WorkQueue;
   route: (type: SignalType) => LaneName;
+  /** MAX_PAYLOAD_DEPTH and MAX_PAYLOAD_KEYS, checked again before the breaker (a retry's stored payload too). */
+  payloadLimits: ShapeLimits;
   line: Line;
   queueBreaker: Breaker;
   clock: Clock;
@@ -163,6 +168,17 @@ export function createIntake(deps: IntakeDeps): Intake {
     throw withoutStack(() => new TpsError(code, options));
   };
 
+  /**
+   * Poka-yoke before Jidoka, before the store and the queue: a payload no adapter could copy is the caller's
+   * 400, and never reaches a breaker, where its failure would count against the backend (or, in a half-open
+   * probe, for it). The API's JSON parser holds bodies to the same limits; this covers every other way in.
+   */
+  const checkPayload = (payload: unknown): void => {
+    const shape = inspectPayload(payload, deps.payloadLimits);
+    // Not counted here: the API counts these codes for POST /signal as it answers them (app.ts).
+    if (!shape.ok) throw payloadShapeError(shape, 'payload');
+  };
+
   const admit = (lane: LaneName): void => {
     if (deps.draining()) refuse('shutting_down', 'SHUTTING_DOWN', { retryAfterSeconds: 5 });
     const admission = deps.line.intake(lane);
@@ -226,6 +242,9 @@ export function createIntake(deps: IntakeDeps): Intake {
     try {
       return await deps.queueBreaker.execute(() => deps.queue.publish(message));
     } catch (error) {
+      if (isUnserialisablePayloadError(error)) {
+        throw new TpsError('PAYLOAD_NOT_JSON', { message: `The payload ${error.message}`, cause: error });
+      }
       if (isQueueFullError(error)) {
         refuse('lane_full', 'LANE_FULL', {
           message: `The ${record.lane} lane is full (${error.depth}/${error.capacity} waiting)`,
@@ -295,6 +314,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     span: Span,
     trace: Context,
   ): Promise<{ created: boolean; record: SignalRecord }> {
+    checkPayload(request.payload);
     if (request.id !== undefined) {
       const existing = await store.get(request.id);
       if (existing) return { created: false, record: sameSignal(existing, request, deps.rejected) };
@@ -332,6 +352,18 @@ export function createIntake(deps: IntakeDeps): Intake {
     return { created: true, record };
   }
 
+  /** The status store let go of the payload (see StatusStore): there is nothing to send again. */
+  function payloadDropped(record: SignalRecord): never {
+    return refuse('payload_dropped', 'PAYLOAD_DROPPED', {
+      message:
+        `Signal ${record.id} cannot be retried: the status store no longer keeps its payload` +
+        (record.status === 'dead_lettered' ? ' and the dead-letter lane no longer holds it' : '') +
+        ' (a payload is let go once its signal completes or is dead-lettered, and the others are kept ' +
+        'within STATUS_PAYLOAD_BUDGET_BYTES, oldest dropped first)',
+      details: { id: record.id, status: record.status },
+    });
+  }
+
   /** A retry starts a trace of its own, and the signal's trace id moves to it. */
   async function retry(id: string, span: Span, trace: Context): Promise<SignalRecord> {
     const record = await store.get(id);
@@ -342,6 +374,9 @@ export function createIntake(deps: IntakeDeps): Intake {
         details: { id, status: record.status },
       });
     }
+    // A dead letter carries its payload in the dead-letter lane; any other signal needs the stored one.
+    if (record.payload === undefined && record.status !== 'dead_lettered') payloadDropped(record);
+    if (record.payload !== undefined) checkPayload(record.payload);
     span.setAttributes({ [ATTRIBUTES.lane]: record.lane, [ATTRIBUTES.signalType]: record.signal_type });
     admit(record.lane);
     const now = clock.now();
@@ -363,7 +398,10 @@ export function createIntake(deps: IntakeDeps): Intake {
       // later replay cannot run the signal a second time; anything else is published afresh.
       const moved =
         record.status === 'dead_lettered' && (await deps.queue.replayDeadLetters([id])).length > 0;
-      if (!moved) await enqueue(requeued, now, trace);
+      if (!moved) {
+        if (record.payload === undefined) payloadDropped(record);
+        await enqueue(requeued, now, trace);
+      }
     } catch (error) {
       await store.update(id, record, trace);
       throw error;

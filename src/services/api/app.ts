@@ -6,6 +6,7 @@ import { contractServerOptions, guardFrontDoor } from '../frontDoor.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { ApiDeps } from './ApiDeps.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { parseJsonWithinLimits } from './plugins/jsonShape.js';
 import { andonRoutes } from './routes/andon.js';
 import { boardRoutes } from './routes/board.js';
 import { chaosRoutes } from './routes/chaos.js';
@@ -23,6 +24,9 @@ import { webRoutes } from './routes/web.js';
 const INTAKE_REJECTIONS: Partial<Record<ErrorCode, string>> = {
   VALIDATION_FAILED: 'invalid',
   INVALID_JSON: 'invalid',
+  PAYLOAD_TOO_DEEP: 'invalid',
+  PAYLOAD_TOO_MANY_KEYS: 'invalid',
+  PAYLOAD_NOT_JSON: 'invalid',
   PAYLOAD_TOO_LARGE: 'too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   STORE_UNAVAILABLE: 'store_unavailable',
@@ -41,6 +45,7 @@ export function createApiServer(config: Config, logger: Logger): FastifyInstance
   });
   app.removeContentTypeParser('text/plain');
   guardFrontDoor(app, config.allowedHosts);
+  parseJsonWithinLimits(app, { maxDepth: config.maxPayloadDepth, maxMembers: config.maxPayloadKeys });
   return app;
 }
 

@@ -82,7 +82,7 @@ export function createDownstreamClient(options: {
 
   /** `traceContext`: the call's span in the caller's context, written into the request's headers. */
   const send = async (
-    body: DownstreamCall,
+    body: string,
     signal: AbortSignal,
     budgetMs: number,
     traceContext: Context,
@@ -98,7 +98,7 @@ export function createDownstreamClient(options: {
     try {
       const status = await post
         .send(
-          JSON.stringify(body),
+          body,
           withTraceHeaders(headers, traceContext),
           deadline ? AbortSignal.any([signal, deadline]) : signal,
         )
@@ -141,8 +141,10 @@ export function createDownstreamClient(options: {
       }
       return inLeafSpan(tracer, 'POST', spanOptions, parent, (span) => {
         const traceContext = trace.setSpan(parent, span);
+        // Serialised before the breaker: only the service's own failures count against it.
+        const text = JSON.stringify(body);
         return breaker
-          .execute((signal) => send(body, signal, budgetMs, traceContext, span))
+          .execute((signal) => send(text, signal, budgetMs, traceContext, span))
           .catch((error: unknown) => {
             if (isBreakerOpenError(error))
               metrics.breakerEvents.inc({ breaker: breaker.name, event: 'rejected' });

@@ -54,4 +54,40 @@ describe('MemoryStatusStore', () => {
     assert.throws(() => createMemoryStatusStore({ maxRecords: 0 }), RangeError);
     assert.throws(() => createMemoryStatusStore({ retentionMs: -1 }), RangeError);
   });
+
+  it('keeps payloads within the byte budget, oldest dropped first, whatever arrives', async () => {
+    const budget = 64 * 1024;
+    const store = createMemoryStatusStore({ payloadBudgetBytes: budget });
+    const text = 'x'.repeat(2_000);
+    let largest = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const status = i % 2 === 0 ? 'queued' : 'failed';
+      await store.create(signalRecord({ id: `p-${i}`, status, payload: { text, i } }));
+      largest = Math.max(largest, store.payloadRetention().retained_bytes);
+    }
+    assert.ok(largest <= budget, `retained ${largest} bytes over a budget of ${budget}`);
+    const { retained, dropped_over_budget } = store.payloadRetention();
+    assert.ok(retained >= 25 && retained <= 32, `kept ${retained} payloads of about 2 KB`);
+    assert.equal(retained + dropped_over_budget, 2_000);
+    assert.deepEqual((await store.get('p-1999'))?.payload, { text, i: 1_999 }, 'the newest are kept');
+    assert.equal((await store.get('p-0'))?.payload, undefined, 'the oldest went');
+    assert.equal((await store.get('p-0'))?.status, 'queued', 'the record itself stays');
+  });
+
+  it('lets a payload go once its signal completes or is dead-lettered, and counts it no more', async () => {
+    const store = createMemoryStatusStore();
+    await store.create(signalRecord({ id: 'done', status: 'queued', payload: { a: 'b' } }));
+    await store.create(signalRecord({ id: 'dead', status: 'processing', payload: { a: 'b' } }));
+    await store.create(signalRecord({ id: 'failed', status: 'processing', payload: { a: 'b' } }));
+    assert.equal(store.payloadRetention().retained, 3);
+    await store.update('done', { status: 'completed' });
+    await store.update('dead', { status: 'dead_lettered' });
+    await store.update('failed', { status: 'failed' });
+    assert.equal((await store.get('done'))?.payload, undefined);
+    assert.equal((await store.get('dead'))?.payload, undefined);
+    assert.deepEqual((await store.get('failed'))?.payload, { a: 'b' }, 'a failed signal may be retried');
+    assert.equal(store.payloadRetention().retained, 1);
+    await store.delete('failed');
+    assert.deepEqual([store.payloadRetention().retained, store.payloadRetention().retained_bytes], [0, 0]);
+  });
 });

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Disposable } from '../../../domain/disposable.js';
+import { TpsError } from '../../../errors/index.js';
 import type { AndonEvent } from '../../../tps/andon/index.js';
 import type { ApiDeps } from '../ApiDeps.js';
 
@@ -84,6 +85,13 @@ export const eventRoutes: FastifyPluginAsync<ApiDeps> = async (app, deps) => {
   };
 
   app.get('/events', async (request, reply) => {
+    // Each stream holds a socket and a buffer for as long as the client stays: bounded, as every input is.
+    if (clients.size >= deps.config.maxEventClients) {
+      throw new TpsError('TOO_MANY_EVENT_CLIENTS', {
+        message: `${clients.size} clients already follow /events (MAX_EVENT_CLIENTS); try again later`,
+        retryAfterSeconds: 5,
+      });
+    }
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
