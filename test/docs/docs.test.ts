@@ -67,9 +67,9 @@ describe('the exercises', () => {
     assert.doesNotMatch(exercises, /observability issue/);
     assert.match(
       exercises.replace(/\s+/g, ' '),
-      /Grafana .* and Jaeger .* come with the compose stack, `deploy\/docker-compose\.yml`/,
+      /Grafana .* and Jaeger .* come with the compose stack, `docker-compose\.yml`/,
     );
-    const compose = readFileSync(new URL('../../deploy/docker-compose.yml', import.meta.url), 'utf8');
+    const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
     assert.match(compose, /^ {2}grafana:$/m);
     assert.match(compose, /^ {2}jaeger:$/m);
   });

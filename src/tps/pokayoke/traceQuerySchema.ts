@@ -70,7 +70,9 @@ export const forwardedSpansSchema = {
             type: 'object',
             maxProperties: 64,
             propertyNames: { maxLength: 128 },
-            additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 2048 },
+            additionalProperties: {
+              anyOf: [{ type: 'string', maxLength: 2048 }, { type: 'number' }, { type: 'boolean' }],
+            },
           },
         },
       },
