@@ -69,6 +69,18 @@ describe('loadConfig', () => {
     assert.match(refusal({ NATS_URL: 'nats://n1:4222,,nats://n2:4222' }), /NATS_URL=".*" is not valid/);
   });
 
+  it('takes ALLOWED_HOSTS as host names with an optional port, and nothing else', () => {
+    assert.equal(
+      loadConfig({ ALLOWED_HOSTS: 'api, worker-fast:8081' }).allowedHosts,
+      'api, worker-fast:8081',
+    );
+    assert.match(
+      refusal({ ALLOWED_HOSTS: 'api@evil.example' }),
+      /ALLOWED_HOSTS="api@evil.example" is not valid/,
+    );
+    assert.match(refusal({ ALLOWED_HOSTS: 'api:http' }), /ALLOWED_HOSTS/);
+  });
+
   it('stops on settings that contradict each other', () => {
     assert.match(refusal({ POOL_MAX: '3' }), /POOL_MAX \(3\) is below the fast pool's starting size \(10\)/);
   });

@@ -55,6 +55,7 @@ export const SETTINGS = {
     type: 'string',
     doc: 'Host names (comma list, `name` or `name:port`) answered besides loopback and IPs; others get 421. Needed with HOST=0.0.0.0',
     default: '',
+    pattern: '^\\s*([A-Za-z0-9.-]+(:[0-9]{1,5})?\\s*(,\\s*|$))*$',
   },
   QUEUE_BACKEND: {
     type: 'string',

@@ -14,6 +14,12 @@ describe('the Host allow-list', () => {
     assert.deepEqual(splitHost('[::1]'), { name: '[::1]', port: undefined });
   });
 
+  it('takes nothing that is no host at all, however it begins', () => {
+    for (const host of ['127.0.0.1:80@evil.example', 'localhost:x', 'a b', 'localhost:80:80', '[::1]x'])
+      assert.equal(splitHost(host), undefined, host);
+    assert.equal(hostAllowList('')('127.0.0.1:80@evil.example'), false);
+  });
+
   it('always answers loopback names and IP addresses, at any port', () => {
     const allowed = hostAllowList('');
     for (const host of [

@@ -21,9 +21,17 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 const isIpLiteral = (name: string): boolean =>
   /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/.test(name);
 
-/** `Host` as name and port: `[::1]:8080` → `[::1]`, `8080`; `api` → `api`, undefined. Lower case. */
-export function splitHost(host: string): { name: string; port: string | undefined } {
+/** RFC 9110's `Host`: a DNS name, an IPv4 address or a bracketed IPv6 one, and an optional numeric port. */
+const HOST_SYNTAX =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * `Host` as name and port: `[::1]:8080` → `[::1]`, `8080`; `api` → `api`, undefined. Lower case. Undefined for a
+ * value that is no host at all (`127.0.0.1:80@evil.example`): it must not pass as the name before its colon.
+ */
+export function splitHost(host: string): { name: string; port: string | undefined } | undefined {
   const value = host.trim().toLowerCase();
+  if (!HOST_SYNTAX.test(value)) return undefined;
   const colon = value.lastIndexOf(':');
   // A bracketed IPv6 literal has colons of its own: only one after `]` starts the port.
   if (colon === -1 || value.lastIndexOf(']') > colon) return { name: value, port: undefined };
@@ -39,10 +47,15 @@ export function hostAllowList(allowedHosts: string): (host: string | undefined) 
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
-    .map(splitHost);
+    .map((entry) => {
+      const split = splitHost(entry);
+      if (!split) throw new Error(`ALLOWED_HOSTS: ${JSON.stringify(entry)} is not a host name[:port]`);
+      return split;
+    });
   return (host) => {
-    if (host === undefined || host === '') return false;
-    const { name, port } = splitHost(host);
+    const split = host === undefined ? undefined : splitHost(host);
+    if (!split) return false;
+    const { name, port } = split;
     if (LOOPBACK_NAMES.has(name) || isIpLiteral(name)) return true;
     return entries.some((entry) => entry.name === name && (entry.port === undefined || entry.port === port));
   };
@@ -81,6 +94,10 @@ export function guardFrontDoor(app: FastifyInstance, allowedHosts: string): void
     done();
   });
   app.addHook('onRequest', hostGuard(allowedHosts));
+  // Node hands a CONNECT to the server's 'connect' listeners and, with none, cuts the connection unanswered.
+  app.server.on('connect', (_request: unknown, socket: Socket) =>
+    answerRaw(socket, 'BAD_REQUEST', 'CONNECT is not served here: this is no proxy'),
+  );
   app.addHook('onRequest', (_request, reply, done) => {
     if (!closing) return done();
     void reply.header('connection', 'close');
@@ -119,25 +136,29 @@ const CLIENT_ERROR_LINGER_MS = 1000;
 function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const known = CLIENT_ERRORS[error.code ?? ''];
-  const code = known?.code ?? 'BAD_REQUEST';
-  const body = JSON.stringify(
-    new TpsError(code, {
-      message: known?.message ?? `Malformed HTTP request (${error.code ?? 'parse error'})`,
-    }).toBody(),
-  );
-  const status = ERRORS[code].status;
   // Node's own rule: answer only when no response of this socket has started (keep-alive) so the peer is not fed
   // half of one answer and then another.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (socket.writable && !inFlight?.headersSent) {
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
     return;
   }
-  socket.destroy();
+  answerRaw(
+    socket,
+    known?.code ?? 'BAD_REQUEST',
+    known?.message ?? `Malformed HTTP request (${error.code ?? 'parse error'})`,
+  );
+}
+
+/** An answer in the contract shape written straight to a socket no request object owns, which then closes. */
+function answerRaw(socket: Socket, code: ErrorCode, message: string): void {
+  const body = JSON.stringify(new TpsError(code, { message }).toBody());
+  const status = ERRORS[code].status;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
 }
 
 /**
