@@ -28,9 +28,13 @@ FROM ${NODE_IMAGE} AS runtime
 # NODE_OPTIONS: the flags every process of the system runs with (src/system/nodeFlags.ts says why). A container
 # limited to one core should add --single-threaded-gc --no-allocation-site-pretenuring, as `tps up` does by
 # itself on a one-core machine.
+# HOST=0.0.0.0 listens on every interface; ALLOWED_HOSTS names the hosts it answers besides loopback and IP
+# addresses (anything else gets 421, against DNS rebinding): docker-compose.yml and deploy/k8s list their service
+# names; add the name users reach the container by, e.g. `-e ALLOWED_HOSTS=tps.example.internal`.
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=8 \
     HOST=0.0.0.0 \
+    ALLOWED_HOSTS= \
     PORT=8080
 WORKDIR /app
 COPY package.json package-lock.json ./

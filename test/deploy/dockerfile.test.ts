@@ -83,6 +83,8 @@ describe('Dockerfile', () => {
     assert.deepEqual(JSON.parse(last('CMD')?.args ?? 'null'), ['node', 'bin/tps.js', 'start']);
     // Without HOST=0.0.0.0 the API listens on localhost only and is unreachable from outside the container.
     assert.match(text, /HOST=0\.0\.0\.0/);
+    // Listening on every interface, it names the hosts it answers (421 for others); empty means loopback and IPs.
+    assert.match(text, /\bALLOWED_HOSTS=/);
   });
 
   it('has a .dockerignore that keeps node_modules, dist and .git out of the context', () => {
