@@ -233,10 +233,16 @@ describe('the front door', () => {
       assertContract(await get(`/signal/${'a'.repeat(129)}/status`), 414, 'URI_TOO_LONG');
     });
 
-    it('a bad URL escape, an unknown route or method, a malformed request line, oversized headers', async () => {
+    it('a bad URL escape, an unknown route or method, CONNECT, a malformed request line, oversized headers', async () => {
       assertContract(await get('/signal/%zz/status'), 400, 'BAD_REQUEST');
       assertContract(await raw(t.url, 'PROPFIND / HTTP/1.1\r\nHost: localhost\r\n\r\n'), 404, 'NOT_FOUND');
       assertContract(await raw(t.url, 'BREW / HTTP/1.1\r\nHost: localhost\r\n\r\n'), 400, 'BAD_REQUEST');
+      // Node gives CONNECT to 'connect' listeners only, and cuts the connection when there are none.
+      assertContract(
+        await raw(t.url, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'),
+        400,
+        'BAD_REQUEST',
+      );
       assertContract(await raw(t.url, 'this is not http\r\n\r\n'), 400, 'BAD_REQUEST');
       assertContract(
         await raw(t.url, 'GET / HTTP/1.1\r\nHost: localhost\r\nBad Header\r\n\r\n'),
