@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isStoreUnavailableError } from '../errors/index.js';
 import { createBreaker } from '../tps/jidoka/index.js';
-import { signalRecord } from './conformance.js';
+import { signalRecord } from './signalRecord.js';
 import { GuardedStatusStore } from './GuardedStatusStore.js';
 import { createMemoryStatusStore } from './memory/index.js';
 import type { StatusStore } from './StatusStore.js';

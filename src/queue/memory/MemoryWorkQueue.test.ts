@@ -4,7 +4,7 @@ import { waitFor } from '../../../test/support/waitFor.js';
 import type { LaneName, QueueMessage } from '../../domain/signal.js';
 import { isQueueFullError, isQueueUnavailableError } from '../../errors/queueErrors.js';
 import { ManualClock } from '../../tps/clock.js';
-import { describeWorkQueueConformance } from '../conformance.js';
+import { describeWorkQueueConformance } from '../../../test/conformance/workQueue.js';
 import type { Delivery, WorkQueueLimits } from '../WorkQueue.js';
 import { createMemoryWorkQueue, type MemoryWorkQueue } from './MemoryWorkQueue.js';
 

@@ -9,7 +9,7 @@ import { waitFor } from '../../../test/support/waitFor.js';
 import { messageKey, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isQueueUnavailableError } from '../../errors/queueErrors.js';
 import { NatsServerProcess } from '../../system/distributed/NatsServerProcess.js';
-import { describeWorkQueueConformance } from '../conformance.js';
+import { describeWorkQueueConformance } from '../../../test/conformance/workQueue.js';
 import type { DeadLetter, Delivery, WorkQueue, WorkQueueLimits } from '../WorkQueue.js';
 import { TRACE_ID_HEADER } from './messageFormat.js';
 import { createJetStreamWorkQueue, type JetStreamWorkQueue } from './JetStreamWorkQueue.js';

@@ -8,7 +8,7 @@ import { RABBITMQ, skipUnless } from '../../../test/support/services.js';
 import { waitFor } from '../../../test/support/waitFor.js';
 import { LANES, messageKey, type LaneName, type QueueMessage } from '../../domain/signal.js';
 import { isQueueUnavailableError } from '../../errors/queueErrors.js';
-import { describeWorkQueueConformance } from '../conformance.js';
+import { describeWorkQueueConformance } from '../../../test/conformance/workQueue.js';
 import type { WorkQueueLimits } from '../WorkQueue.js';
 import {
   createRabbitMqWorkQueue,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../tps/clock.js';
-import { describeStatusStoreConformance, signalRecord } from '../conformance.js';
+import { describeStatusStoreConformance, signalRecord } from '../../../test/conformance/statusStore.js';
 import { createMemoryStatusStore } from './MemoryStatusStore.js';
 
 describeStatusStoreConformance('MemoryStatusStore', {

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { POSTGRES, skipUnless } from '../../../test/support/services.js';
 import { waitFor } from '../../../test/support/waitFor.js';
-import { describeStatusStoreConformance, signalRecord } from '../conformance.js';
+import { describeStatusStoreConformance, signalRecord } from '../../../test/conformance/statusStore.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import {
   createPostgresStatusStore,

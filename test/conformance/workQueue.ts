@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, afterEach, describe, it } from 'node:test';
-import { waitFor } from '../../test/support/waitFor.js';
-import type { LaneName, QueueMessage } from '../domain/signal.js';
-import { isQueueFullError, isUnserialisablePayloadError } from '../errors/queueErrors.js';
-import { isTrippingFailure } from '../tps/jidoka/isTrippingFailure.js';
-import type { DeadLetter, Delivery, LaneStats, WorkQueue, WorkQueueLimits } from './WorkQueue.js';
+import { waitFor } from '../support/waitFor.js';
+import type { LaneName, QueueMessage } from '../../src/domain/signal.js';
+import { isQueueFullError, isUnserialisablePayloadError } from '../../src/errors/queueErrors.js';
+import { isTrippingFailure } from '../../src/tps/jidoka/isTrippingFailure.js';
+import type {
+  DeadLetter,
+  Delivery,
+  LaneStats,
+  WorkQueue,
+  WorkQueueLimits,
+} from '../../src/queue/WorkQueue.js';
 
 export interface WorkQueueHarness {
   /** A fresh queue whose lanes hold nothing yet (a unique stream or queue name per call for brokers). */

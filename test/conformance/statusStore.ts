@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, describe, it } from 'node:test';
-import { waitFor } from '../../test/support/waitFor.js';
-import type { SignalRecord } from '../domain/signal.js';
-import { ManualClock, systemClock, type Clock } from '../tps/clock.js';
-import { signalRecord } from './signalRecord.js';
-import type { StatusStore } from './StatusStore.js';
+import { waitFor } from '../support/waitFor.js';
+import type { SignalRecord } from '../../src/domain/signal.js';
+import { ManualClock, systemClock, type Clock } from '../../src/tps/clock.js';
+import { signalRecord } from '../../src/store/signalRecord.js';
+import type { StatusStore } from '../../src/store/StatusStore.js';
 
 export { signalRecord };
 
