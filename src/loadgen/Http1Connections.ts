@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { Fifo } from '../tps/kanban/Fifo.js';
 import { Http1ResponseReader } from './Http1ResponseReader.js';
-import type { PostDone, Transport, TransportOptions } from './transport.js';
+import type { PostDone, Transport, TransportOptions } from './transportContract.js';
 
 interface Request {
   readonly payload: string;

@@ -1,4 +1,5 @@
 import { Http1Connections } from './Http1Connections.js';
+import type { Transport, TransportOptions } from './transportContract.js';
 
 /**
  * Which HTTP client sends the load. `undici` (the default) is the well-kept one. `http1` is this package's own
@@ -7,24 +8,6 @@ import { Http1Connections } from './Http1Connections.js';
  */
 export type LoadClient = 'undici' | 'http1';
 export const LOAD_CLIENTS: readonly LoadClient[] = ['undici', 'http1'];
-
-/** How a request ended: an HTTP status, or 0 and the kind of failure the load report counts (`TIMEOUT`, …). */
-export type PostDone = (status: number, failure?: string) => void;
-
-export interface Transport {
-  /** POSTs `body`; `done` is called once, with the status or with why there is none. */
-  post(body: string, done: PostDone): void;
-  /** Fails whatever is still unanswered, and closes the connections. */
-  close(): Promise<void>;
-}
-
-export interface TransportOptions {
-  /** Keep-alive connections, each with at most one request in flight. */
-  connections: number;
-  /** A request not answered this long after it was posted fails. */
-  timeoutMs: number;
-  headers: Readonly<Record<string, string>>;
-}
 
 export async function openTransport(
   client: LoadClient,
