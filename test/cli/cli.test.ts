@@ -1,45 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/system/embedded.js';
 import { systemNodeFlags } from '../../src/system/nodeFlags.js';
 import { freePort } from '../support/processes.js';
+import { runTps, type TpsRun } from '../support/tpsCli.js';
 import { waitFor } from '../support/waitFor.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `tps` as a user would, from the TypeScript sources, in a clean environment without colour. */
-function tps(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        !['NODE_TEST_CONTEXT', 'PORT', 'TPS_RUN_DIR', 'TPS_ADMIN_TOKEN', 'FORCE_COLOR'].includes(name),
-    ),
-  );
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: REPO, env: { ...base, NO_COLOR: '1', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number')
-          reject(new Error(`tps ${args.join(' ')}: ${stderr}`, { cause: error }));
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const tps = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<TpsRun> => runTps(args, { env });
 
 const isAlive = (pid: number) => {
   try {

@@ -1,41 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { LoadReport } from '../../src/loadgen/LoadReport.js';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/system/embedded.js';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runTps, type TpsRun } from '../support/tpsCli.js';
 
 /** Runs `tps` from the TypeScript sources as a child process (so the embedded system here keeps answering). */
-function tps(args: readonly string[]): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !['NODE_TEST_CONTEXT', 'PORT', 'TPS_ADMIN_TOKEN', 'FORCE_COLOR'].includes(name),
-    ),
-  );
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: REPO, env: { ...base, NO_COLOR: '1' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number')
-          reject(new Error(`tps ${args.join(' ')}: ${stderr}`, { cause: error }));
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const tps = (args: readonly string[]): Promise<TpsRun> => runTps(args);
 
 const answered = (report: LoadReport): number =>
   report.accepted +

@@ -6,7 +6,7 @@
  * until the system breaks) is left to test/cli/load.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,37 +14,16 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SystemStatus } from '../../src/domain/status.js';
 import { startEmbeddedSystem, type EmbeddedSystem } from '../../src/system/embedded.js';
+import { runTps, type TpsRun } from '../support/tpsCli.js';
 import { waitFor } from '../support/waitFor.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const TOUR = /## A 60-second tour\n\n```bash\n([\s\S]*?)```/.exec(README)?.[1] ?? '';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function tps(args: readonly string[], url: string, timeoutMs = 60_000): Promise<Run> {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !['NODE_TEST_CONTEXT', 'PORT', 'TPS_ADMIN_TOKEN', 'FORCE_COLOR'].includes(name),
-    ),
-  );
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['bin/tps.js', ...args, '--url', url],
-      { cwd: REPO, env: { ...base, NO_COLOR: '1' }, timeout: timeoutMs },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number')
-          reject(new Error(`tps ${args.join(' ')}: ${stderr}`, { cause: error }));
-        else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+/** `npx tps …` as the tour runs it: the built CLI, against the system at `url`. */
+const tps = (args: readonly string[], url: string, timeoutMs = 60_000): Promise<TpsRun> =>
+  runTps([...args, '--url', url], { from: 'built', timeoutMs });
 
 /** Builds dist/ (what bin/tps.js runs) when a file under src/ is newer than its CLI entry point. */
 function buildIfStale(): void {
