@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { freePort } from '../support/processes.js';
+import { freePort, spawnRole, waitForHealthy } from '../support/processes.js';
 import { startTestSystem } from '../support/testSystem.js';
 import { waitFor } from '../support/waitFor.js';
 
@@ -50,39 +48,27 @@ describe('graceful shutdown', () => {
 
   it('exits on SIGTERM within the bound, after saying it drained', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        SHUTDOWN_TIMEOUT_MS: '2000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const url = `http://127.0.0.1:${port}`;
+    const role = spawnRole(['start'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '2000',
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, {
-        timeoutMs: 20_000,
-        intervalMs: 100,
-        message: 'the system answers /health',
-      });
-      const sent = await fetch(`http://127.0.0.1:${port}/signal`, {
+      await waitForHealthy(url, role, 20_000);
+      const sent = await fetch(`${url}/signal`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ signal_type: 'execute', payload: { work_ms: 300 } }),
       });
       assert.equal(sent.status, 202);
-      child.kill('SIGTERM');
-      const [code] = await exited;
-      assert.equal(code, 0, output);
-      assert.match(output, /draining/);
-      assert.match(output, /stopped/);
+      const code = await role.stop();
+      assert.equal(code, 0, role.output());
+      assert.match(role.output(), /draining/);
+      assert.match(role.output(), /stopped/);
     } finally {
-      child.kill('SIGKILL');
+      await role.kill();
     }
   });
 });

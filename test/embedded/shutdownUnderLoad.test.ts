@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { freePort } from '../support/processes.js';
+import { freePort, spawnRole, waitForHealthy } from '../support/processes.js';
 import { waitFor } from '../support/waitFor.js';
 
 interface Sent {
@@ -40,31 +38,19 @@ async function sigtermUnderLoad(
 ) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      FAST_WORK_MS: '1',
-      DOWNSTREAM_LATENCY_MS: '1',
-      DOWNSTREAM_HOP_LATENCY_MS: '0',
-      AUTOSCALE: 'false',
-      FAST_POOL_SIZE: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const role = spawnRole(['start'], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    FAST_WORK_MS: '1',
+    DOWNSTREAM_LATENCY_MS: '1',
+    DOWNSTREAM_HOP_LATENCY_MS: '0',
+    AUTOSCALE: 'false',
+    FAST_POOL_SIZE: '1',
+    ...env,
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   try {
-    await waitFor(async () => (await fetch(`${url}/health`)).ok, {
-      timeoutMs: 30_000,
-      intervalMs: 100,
-      message: 'the system answers /health',
-    });
+    await waitForHealthy(url, role);
     const sent: Sent[] = [];
     const pending: Promise<void>[] = [];
     const post = (): void => {
@@ -91,6 +77,7 @@ async function sigtermUnderLoad(
     };
     const sender = setInterval(post, 1000 / ratePerSecond);
     let sigtermAt = 0;
+    let stopped: Promise<number | null> | undefined;
     try {
       await waitFor(() => sent.length >= (ratePerSecond * beforeSigtermMs) / 1000, {
         timeoutMs: beforeSigtermMs * 10,
@@ -98,17 +85,18 @@ async function sigtermUnderLoad(
         message: 'the load before SIGTERM',
       });
       sigtermAt = performance.now();
-      child.kill('SIGTERM');
       // Load goes on through the drain, until the process has gone.
-      await exited;
+      stopped = role.stop();
+      await stopped;
     } finally {
       clearInterval(sender);
     }
     await Promise.all(pending);
-    const [code] = await exited;
+    const code = await stopped;
+    const output = role.output();
     return { code, output, sent, sigtermAt, drain: drainLine(output) };
   } finally {
-    child.kill('SIGKILL');
+    await role.kill();
   }
 }
 
